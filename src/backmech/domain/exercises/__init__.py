@@ -1,0 +1,1 @@
+"""Exercise library model and mechanism-aware selection."""

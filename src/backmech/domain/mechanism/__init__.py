@@ -1,0 +1,1 @@
+"""Mechanisms of pain and their classification from facts."""

@@ -1,0 +1,95 @@
+"""Mechanisms (what provokes the pain) and the weighted rules that point to them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from backmech.domain.conditions import Condition
+from backmech.domain.types import SourceId
+
+
+class MechanismKind(StrEnum):
+    """How a conclusion is reported.
+
+    ``primary`` mechanisms compete for the dominant label; ``deficit`` is the
+    mobility-versus-stability axis; ``contributing`` factors sit beside them;
+    ``psychosocial`` changes the whole approach; ``prediction_rule`` holds the
+    clinical prediction rules, reported to the clinician as findings only.
+    """
+
+    PRIMARY = "primary"
+    DEFICIT = "deficit"
+    CONTRIBUTING = "contributing"
+    PSYCHOSOCIAL = "psychosocial"
+    PREDICTION_RULE = "prediction_rule"
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanism:
+    """A mechanism with its plain-language explanation and reporting thresholds."""
+
+    id: str
+    kind: MechanismKind
+    name: str
+    explanation: str
+    """For the person: what this means, in plain words."""
+    clinician_note: str
+    report_threshold: float
+    """Minimum evidence score for the mechanism to be reported."""
+    full_confidence_score: float
+    """Score at which the evidence counts as complete (confidence 1 before coverage)."""
+    source: SourceId
+    emphasis: str = ""
+    """Session emphasis this mechanism argues for: ``stable``, ``mobile`` or empty."""
+    avoid: tuple[AvoidAdvice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AvoidAdvice:
+    """Something to avoid for now, what to do instead, and why."""
+
+    what: str
+    instead: str
+    why: str
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRule:
+    """``when`` holds → add ``weight`` to ``mechanism``'s score, with a rationale."""
+
+    id: str
+    mechanism: str
+    weight: float
+    when: Condition
+    rationale: str
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionRule:
+    """A clinical prediction rule: positive when ``at_least`` of ``criteria`` hold."""
+
+    id: str
+    name: str
+    at_least: int
+    criteria: tuple[tuple[str, Condition], ...]
+    """(criterion label, condition) pairs."""
+    interpretation: str
+    source: SourceId
+
+
+@dataclass(frozen=True)
+class MechanismCatalogue:
+    """All mechanisms, evidence rules and prediction rules of the knowledge base."""
+
+    mechanisms: Mapping[str, Mechanism]
+    rules: tuple[EvidenceRule, ...]
+    prediction_rules: tuple[PredictionRule, ...]
+    dominance_margin: float
+    dominance_source: SourceId
+
+    def ids(self) -> set[str]:
+        return set(self.mechanisms)

@@ -1,0 +1,1 @@
+"""Weighted evidence rules over facts."""
