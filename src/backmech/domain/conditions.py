@@ -22,22 +22,22 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from backmech.domain.types import Facts, FactValue
 
 Truth = bool | None
 """Three-valued truth: True, False, or None for unknown."""
 
-OPERATORS: dict[str, Callable[[FactValue, object], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "lt": lambda a, b: operator.lt(a, b),  # type: ignore[operator]
-    "le": lambda a, b: operator.le(a, b),  # type: ignore[operator]
-    "gt": lambda a, b: operator.gt(a, b),  # type: ignore[operator]
-    "ge": lambda a, b: operator.ge(a, b),  # type: ignore[operator]
-    "in": lambda a, b: a in b,  # type: ignore[operator]
-    "not_in": lambda a, b: a not in b,  # type: ignore[operator]
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
 }
 """The closed set of comparison operators a rule file may name."""
 
@@ -91,7 +91,7 @@ class Leaf:
     fact: str
     op: str
     value: object
-    _fn: Callable[[FactValue, object], bool] = field(init=False, repr=False, compare=False)
+    _fn: Callable[[Any, Any], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -284,8 +284,7 @@ def parse_condition(data: object, where: str) -> Condition:
             value = frozenset(value)
         return Leaf(fact, op, value)
     raise ValueError(
-        f"{where}: unrecognised condition keys {sorted(keys)}; use all/any/not/at_least+of "
-        "or fact/op/value"
+        f"{where}: unrecognised condition keys {sorted(keys)}; use all/any/not/at_least+of or fact/op/value"
     )
 
 

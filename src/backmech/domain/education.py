@@ -22,3 +22,11 @@ class EducationModule:
     for_topics: tuple[str, ...]
     always: bool
     sources: tuple[SourceId, ...]
+
+
+TOPICS = frozenset({
+    "pain_science", "spine_hygiene", "posture", "sitting", "sleep", "ergonomics", "stress",
+    "pacing", "flare_ups", "fear_of_movement", "activity", "lifting", "imaging",
+    "recovery_timeline", "breathing", "general_health",
+})
+"""Education and lifestyle topics that modules and advice rules may be tagged with."""

@@ -55,6 +55,22 @@ class FactSpec:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class ListInput:
+    """An intake field holding a list of vocabulary values.
+
+    ``symptoms.aggravated_by: [sitting_slumped]`` becomes one bool fact per value of
+    the enumeration (``aggravated_by.sitting_slumped: true``, every other value
+    false): a list that was answered says "no" to what it leaves out, while a list
+    that was not given at all leaves every value unknown.
+    """
+
+    field: str
+    prefix: str
+    enumeration: str
+    description: str
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """All known facts, by id. Built once by the knowledge loader."""
@@ -62,6 +78,8 @@ class Vocabulary:
     specs: Mapping[str, FactSpec]
     enumerations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Named value lists (e.g. ``activity``) with a description of each value."""
+    lists: Mapping[str, ListInput] = field(default_factory=dict)
+    """List-valued intake fields by their dotted field path."""
 
     def get(self, fact_id: str) -> FactSpec | None:
         return self.specs.get(fact_id)
@@ -73,7 +91,7 @@ class Vocabulary:
             if spec.id in specs and specs[spec.id] != spec:
                 raise ValueError(f"fact {spec.id!r} is defined twice with different types")
             specs[spec.id] = spec
-        return Vocabulary(specs, self.enumerations)
+        return Vocabulary(specs, self.enumerations, self.lists)
 
     def condition_problems(self, condition: Condition) -> list[str]:
         """Problems with a condition's leaves: unknown facts, wrong operators or values."""
@@ -92,7 +110,7 @@ class Vocabulary:
                     if isinstance(value, bool) or not isinstance(value, int | float):
                         problems.append(f"{leaf.fact} {leaf.op}: value {value!r} is not a number")
                     continue
-                problem = spec.check_value(value)
+                problem = spec.check_value(value) if isinstance(value, bool | int | float | str) else "has an unsupported type"
                 if problem:
                     problems.append(f"{leaf.fact} {leaf.op} {value!r}: value {problem}")
         return problems

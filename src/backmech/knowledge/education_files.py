@@ -50,7 +50,8 @@ def load_education(
         for topic in e.for_topics:
             if topic not in topics:
                 raise KnowledgeError(
-                    f"{where}: for_topics", f"unknown topic {topic!r}",
+                    f"{where}: for_topics",
+                    f"unknown topic {topic!r}",
                     hint=f"Known topics: {', '.join(sorted(topics))}.",
                 )
         found[e.slug] = EducationModule(

@@ -86,7 +86,8 @@ def load_exercises(
                 for mech in ids:
                     if mech not in mechanisms:
                         raise KnowledgeError(
-                            f"{loc}.{key}", f"unknown mechanism {mech!r}",
+                            f"{loc}.{key}",
+                            f"unknown mechanism {mech!r}",
                             hint=f"Known mechanisms: {', '.join(sorted(mechanisms))}.",
                         )
             both = set(entry.suits) & set(entry.contraindicated)

@@ -37,7 +37,7 @@ def read_yaml(path: Path, root: Path) -> Any:
     except OSError as exc:
         raise KnowledgeError(where, f"cannot be read ({exc.strerror})") from exc
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""

@@ -44,6 +44,8 @@ class Mechanism:
     emphasis: str = ""
     """Session emphasis this mechanism argues for: ``stable``, ``mobile`` or empty."""
     avoid: tuple[AvoidAdvice, ...] = ()
+    discriminating_test: str = ""
+    """The examination that best confirms or refutes this mechanism when it is uncertain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,9 @@ class EvidenceRule:
     when: Condition
     rationale: str
     source: SourceId
+    decisive: bool = False
+    """When it holds, its mechanism is dominant whatever the other scores
+    (e.g. the radicular label, clinical reference 6.2)."""
 
 
 @dataclass(frozen=True, slots=True)

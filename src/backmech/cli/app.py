@@ -1,0 +1,205 @@
+"""The ``backmech`` command. Commands parse arguments, call a service, and render.
+
+Imports of the engine, YAML, pydantic and rich happen inside the commands so that
+``backmech --help`` starts quickly (benchmarks/engine.py measures it).
+
+Exit codes: 0 success; 2 bad input (the message names the field and what is
+allowed); 3 a broken knowledge base; 1 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from backmech.domain.errors import BackmechError
+
+EXIT_BAD_INPUT = 2
+EXIT_BAD_KNOWLEDGE = 3
+
+app = typer.Typer(
+    name="backmech",
+    help=(
+        "Mechanism-based assessment and recovery planning for low back pain. "
+        "backmech supports decisions; it does not replace a clinician."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class SchemaKind(StrEnum):
+    intake = "intake"
+    result = "result"
+
+
+def _fail(error: BackmechError) -> NoReturn:
+    from backmech.domain.errors import KnowledgeError
+
+    sys.stderr.write(f"error: {error.user_message}\n")
+    if error.hint:
+        sys.stderr.write(f"  {error.hint}\n")
+    raise typer.Exit(EXIT_BAD_KNOWLEDGE if isinstance(error, KnowledgeError) else EXIT_BAD_INPUT)
+
+
+@app.command()
+def assess(
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Intake JSON file (see `backmech schema intake`). Without it, "
+            "the assessment is interactive.",
+            dir_okay=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the machine-readable result.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a printable HTML report here.", dir_okay=False)
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="Assess every case in a folder of *.json files or a .jsonl file."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="With --batch: a folder for one result per case, or a .jsonl file. "
+            "Default: JSON lines on standard output.",
+        ),
+    ] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Interactive: where to keep answers so you can resume later."),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", help="Interactive: continue from answers saved earlier with --save."),
+    ] = None,
+    knowledge: Annotated[
+        Path | None,
+        typer.Option(
+            "--knowledge", help="Use another knowledge-base folder (for clinicians editing it).", hidden=True
+        ),
+    ] = None,
+) -> None:
+    """Assess a person: red flags first, then scores, mechanism with evidence, and a plan."""
+    from backmech.domain.errors import BackmechError
+
+    try:
+        if batch is not None:
+            from backmech.cli.batch import run_batch
+
+            raise typer.Exit(run_batch(batch, out, knowledge))
+        if input_file is None:
+            from backmech.cli.interactive import run_interactive
+
+            run_interactive(save=save, resume=resume, html=html, as_json=as_json, knowledge=knowledge)
+            return
+        from backmech.bootstrap import assessment_service
+        from backmech.cli.files import read_json
+
+        data = read_json(input_file)
+        service = assessment_service(knowledge)
+        result = service.assess(data)
+        _emit(result, service, as_json=as_json, html=html)
+    except BackmechError as error:
+        _fail(error)
+
+
+def _emit(result: object, service: object, *, as_json: bool, html: Path | None) -> None:
+    from backmech.cli.files import write_atomic
+    from backmech.cli.render import print_report, result_json
+    from backmech.services.assessment import AssessmentResult, AssessmentService
+
+    assert isinstance(result, AssessmentResult) and isinstance(service, AssessmentService)
+    if html is not None:
+        from backmech.reports.html import render_html
+
+        write_atomic(html, render_html(result, service.kb).encode("utf-8"))
+    if as_json:
+        sys.stdout.buffer.write(result_json(result, indent=True) + b"\n")
+        sys.stdout.flush()
+    else:
+        print_report(result, service.kb)
+        if html is not None:
+            sys.stdout.write(f"\nReport written to {html}\n")
+
+
+@app.command()
+def schema(
+    kind: Annotated[SchemaKind, typer.Argument(help="intake or result")],
+) -> None:
+    """Print the JSON Schema of the intake or of the result."""
+    from backmech.domain.errors import BackmechError
+
+    try:
+        from backmech.bootstrap import assessment_service
+        from backmech.cli.render import dumps
+        from backmech.services.schemas import intake_schema, result_schema
+
+        service = assessment_service()
+        doc = intake_schema(service.kb) if kind is SchemaKind.intake else result_schema(service.kb)
+        sys.stdout.buffer.write(dumps(doc, indent=True) + b"\n")
+    except BackmechError as error:
+        _fail(error)
+
+
+@app.command("check-knowledge")
+def check_knowledge(
+    root: Annotated[
+        Path | None,
+        typer.Argument(help="Knowledge folder to validate (default: the bundled one).", file_okay=False),
+    ] = None,
+) -> None:
+    """Validate a knowledge base: schemas, sources, facts, slugs and ladders."""
+    from backmech.domain.errors import BackmechError
+
+    try:
+        from backmech.knowledge.loader import load_knowledge
+
+        kb = load_knowledge(root) if root is not None else load_knowledge()
+    except BackmechError as error:
+        _fail(error)
+    rules = len(kb.mechanisms.rules) + len(kb.safety.rules)
+    sys.stdout.write(
+        f"ok: {len(kb.sources)} sources, {len(kb.vocabulary.specs)} facts, "
+        f"{len(kb.questionnaires)} questionnaires, {len(kb.safety.questions)} red-flag questions, "
+        f"{len(kb.mechanisms.mechanisms)} mechanisms, {rules} rules, "
+        f"{len(kb.exercises)} exercises, {len(kb.education)} education modules\n"
+    )
+
+
+@app.command()
+def vocabulary(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List every fact an intake may give, with its type and allowed values."""
+    from backmech.domain.errors import BackmechError
+
+    try:
+        from backmech.bootstrap import assessment_service
+        from backmech.cli.render import dumps, print_vocabulary
+        from backmech.services.schemas import vocabulary_table
+
+        kb = assessment_service().kb
+        rows = vocabulary_table(kb)
+        if as_json:
+            sys.stdout.buffer.write(dumps(rows, indent=True) + b"\n")
+        else:
+            print_vocabulary(rows)
+    except BackmechError as error:
+        _fail(error)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,49 @@
+"""Reading inputs and writing outputs safely: clear errors, no half-written files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import orjson
+
+from backmech.domain.errors import InputError
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+"""An intake is a few kilobytes; anything far larger is a wrong file."""
+
+
+def read_json(path: Path) -> object:
+    """Decode one JSON file, naming the file and position of any problem."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(str(path), "does not exist", allowed="a path to an intake JSON file") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror})") from exc
+    if size > MAX_INPUT_BYTES:
+        raise InputError(str(path), f"is {size} bytes; an intake is at most {MAX_INPUT_BYTES} bytes")
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(
+            str(path), f"is not valid JSON ({exc})", allowed="a JSON object, see `backmech schema intake`"
+        ) from exc
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename: all or nothing."""
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be written ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(str(path), f"cannot be written ({exc.strerror})") from exc

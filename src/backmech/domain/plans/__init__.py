@@ -1,0 +1,1 @@
+"""Recovery plans: settings from the knowledge base, and the generator."""

@@ -1,0 +1,306 @@
+"""Build a personalised plan from the classification: phases, sessions, daily routine, advice.
+
+Invariants (checked by property tests):
+
+* no exercise contraindicated for any reported mechanism or contributing factor
+  is ever prescribed, in any phase or in the daily routine;
+* equipment the person does not have is never required;
+* the same inputs give the same plan (every choice has a deterministic tie-break).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from backmech.domain.education import EducationModule
+from backmech.domain.exercises.model import Exercise, ExerciseCategory
+from backmech.domain.intake import Preferences
+from backmech.domain.mechanism.classification import Classification, MechanismFinding
+from backmech.domain.mechanism.model import AvoidAdvice, MechanismKind
+from backmech.domain.plans.model import (
+    ClinicianCare,
+    EducationItem,
+    ExcludedExercise,
+    LifestyleAdvice,
+    Phase,
+    Plan,
+    PlannedExercise,
+    PlanSettings,
+)
+from backmech.domain.types import Facts
+
+HOUSEHOLD_EQUIPMENT = frozenset({"mat", "chair", "wall", "step"})
+"""Assumed at hand (source heuristic-equipment); anything else must be declared."""
+
+_SESSION_NAMES = {"stable": "Stable Spine", "mobile": "Mobile Spine", "balanced": "Balanced Spine"}
+_KIND_WEIGHT = {
+    MechanismKind.PRIMARY: 1.0,
+    MechanismKind.DEFICIT: 0.9,
+    MechanismKind.PSYCHOSOCIAL: 0.8,
+    MechanismKind.CONTRIBUTING: 0.6,
+    MechanismKind.PREDICTION_RULE: 0.5,
+}
+
+
+def _allowed(ex: Exercise, found: frozenset[str], equipment: frozenset[str]) -> bool:
+    return (
+        ex.category is not ExerciseCategory.AVOID
+        and not (set(ex.contraindicated) & found)
+        and set(ex.equipment) <= equipment
+    )
+
+
+def _relevance(ex: Exercise, weights: Mapping[str, float]) -> float:
+    return sum(weights.get(m, 0.0) for m in ex.suits)
+
+
+def _reason(ex: Exercise, findings: Mapping[str, MechanismFinding], names: Mapping[str, str]) -> str:
+    matched = [names[m] for m in ex.suits if m in findings]
+    if matched:
+        return "Chosen for " + "; ".join(matched[:3]) + "."
+    return "General conditioning that is safe for everything found in your assessment."
+
+
+def _planned(ex: Exercise, reason: str) -> PlannedExercise:
+    return PlannedExercise(
+        slug=ex.slug,
+        name=ex.name,
+        category=str(ex.category),
+        dose=ex.dose,
+        minutes=ex.minutes,
+        reason=reason,
+        progression=ex.progression,
+        regression=ex.regression,
+        source=ex.source,
+    )
+
+
+def _programme_weeks(settings: PlanSettings, facts: Facts, found: frozenset[str]) -> tuple[int, str]:
+    days = facts.get("history.duration_days")
+    odi = facts.get("score.odi.percent")
+    if facts.get("derived.chronic") is True or "psychosocial-risk" in found:
+        return settings.long_weeks, "Persistent pain or a high-risk profile needs the longer programme."
+    if (
+        isinstance(days, int | float)
+        and days < settings.acute_days
+        and isinstance(odi, int | float)
+        and odi <= settings.minimal_odi_percent
+    ):
+        return settings.short_weeks, "A recent episode with minimal disability usually settles sooner."
+    return settings.default_weeks, "Tissue and control changes take 6-12 weeks of steady work."
+
+
+def generate_plan(
+    *,
+    classification: Classification,
+    facts: Facts,
+    preferences: Preferences,
+    exercises: Mapping[str, Exercise],
+    education: Mapping[str, EducationModule],
+    settings: PlanSettings,
+    mechanism_avoid: Mapping[str, tuple[AvoidAdvice, ...]],
+) -> Plan:
+    """The plan for one person (call only when the safety screen allows a plan)."""
+    found = classification.found_ids()
+    findings = {f.id: f for f in (*classification.mechanisms, *classification.contributing)}
+    names = {f.id: f.name for f in findings.values()}
+    weights = {f.id: _KIND_WEIGHT[f.kind] * max(f.confidence, 0.2) for f in findings.values()}
+    for pr in classification.prediction_rules:
+        if pr.status == "positive":
+            weights[pr.id] = _KIND_WEIGHT[MechanismKind.PREDICTION_RULE]
+            names[pr.id] = pr.name
+    equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
+
+    allowed = [ex for ex in exercises.values() if _allowed(ex, found, equipment)]
+    # Highest relevance first; among equals prefer the exercise with fewer
+    # contraindications (broadly safe) and then the slug, so ties are stable.
+    allowed.sort(key=lambda ex: (-_relevance(ex, weights), len(ex.contraindicated), ex.slug))
+    excluded = tuple(
+        ExcludedExercise(ex.slug, ex.name, tuple(sorted(set(ex.contraindicated) & found)))
+        for ex in sorted(exercises.values(), key=lambda e: e.slug)
+        if set(ex.contraindicated) & found
+    )
+
+    weeks, weeks_reason = _programme_weeks(settings, facts, found)
+    starts = settings.phase_start_weeks[weeks]
+    emphasis = classification.emphasis
+    slots = settings.session_slots[emphasis]
+    budget = float(preferences.session_minutes)
+    phases: list[Phase] = []
+    used: dict[str, PlannedExercise] = {}
+    for index, spec in enumerate(settings.phases):
+        phase_slots = dict(slots)
+        if spec.number >= settings.loading_from_phase:
+            phase_slots["loading"] = settings.loading_slots
+            phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
+        session = _fill_session(allowed, spec.number, phase_slots, budget, findings, names)
+        for item in session:
+            used.setdefault(item.slug, item)
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else None
+        phases.append(
+            Phase(
+                number=spec.number,
+                id=spec.id,
+                name=spec.name,
+                start_week=starts[index],
+                end_week=end,
+                goal=spec.goal,
+                move_on_when=spec.move_on_when,
+                session=session,
+                session_minutes=round(sum(i.minutes for i in session), 1),
+                source=spec.source,
+            )
+        )
+
+    daily = _daily_routine(classification, allowed, exercises, settings, findings, names)
+    reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
+    avoid: list[AvoidAdvice] = []
+    for mech_id in reported_ids:
+        for advice in mechanism_avoid.get(mech_id, ()):
+            if advice not in avoid:
+                avoid.append(advice)
+
+    lifestyle = tuple(
+        LifestyleAdvice(
+            rule.id, rule.topic, rule.advice, rule.source, tuple(h.describe() for h in outcome.held)
+        )
+        for rule in settings.lifestyle
+        if (outcome := rule.when.evaluate(facts)).value is True
+    )
+    topics = {a.topic for a in lifestyle}
+    if "fear-avoidance" in found or "psychosocial-risk" in found:
+        topics.add("fear_of_movement")
+    educ = _education(education, found, topics, names)
+
+    care = tuple(
+        ClinicianCare(
+            rule.id, rule.recommendation, names.get(rule.when_mechanism, rule.when_mechanism), rule.source
+        )
+        for rule in settings.clinician_care
+        if rule.when_mechanism in found
+    )
+    risk = facts.get("score.start_back.risk")
+    approach = settings.approach[risk if isinstance(risk, str) and risk in settings.approach else "unknown"]
+    stage = next((name for name, cond in settings.care_stages if cond.evaluate(facts).value is True), None)
+
+    sources = sorted(
+        {
+            settings.programme_source,
+            settings.session_source,
+            settings.daily_routine_source,
+            settings.reassessment_source,
+            settings.approach_source,
+            settings.pain_monitoring_source,
+            *(p.source for p in phases),
+            *(e.source for e in used.values()),
+            *(e.dose.source for e in used.values()),
+            *(a.source for a in avoid),
+            *(a.source for a in lifestyle),
+            *(c.source for c in care),
+        }
+    )
+    return Plan(
+        weeks=weeks,
+        weeks_reason=weeks_reason,
+        emphasis=emphasis,
+        session_name=_SESSION_NAMES[emphasis],
+        approach=approach,
+        care_stage=stage,
+        phases=tuple(phases),
+        exercises=tuple(used.values()),
+        daily_routine=daily,
+        daily_routine_minutes=round(sum(i.minutes for i in daily), 1),
+        avoid=tuple(avoid),
+        excluded_exercises=excluded,
+        lifestyle=lifestyle,
+        education=educ,
+        clinician_care=care,
+        safety_rules=settings.safety_rules,
+        reassess_after_days=settings.questionnaires_every_days,
+        movement_retest_weeks=settings.movement_retest_weeks,
+        decision_points=settings.decision_points,
+        sources=tuple(sources),
+    )
+
+
+def _fill_session(
+    allowed: list[Exercise],
+    phase: int,
+    slots: Mapping[str, int],
+    budget: float,
+    findings: Mapping[str, MechanismFinding],
+    names: Mapping[str, str],
+) -> tuple[PlannedExercise, ...]:
+    """Fill category slots in order of relevance, staying within the time budget."""
+    chosen: list[Exercise] = []
+    minutes = 0.0
+    for category, count in slots.items():
+        picked = 0
+        for ex in allowed:
+            if picked >= count:
+                break
+            if ex.category != category or phase not in ex.phases or ex in chosen:
+                continue
+            if minutes + ex.minutes > budget:
+                continue
+            chosen.append(ex)
+            minutes += ex.minutes
+            picked += 1
+    order = {cat: i for i, cat in enumerate(slots)}
+    chosen.sort(key=lambda ex: order.get(str(ex.category), len(order)))
+    return tuple(_planned(ex, _reason(ex, findings, names)) for ex in chosen)
+
+
+def _daily_routine(
+    classification: Classification,
+    allowed: list[Exercise],
+    exercises: Mapping[str, Exercise],
+    settings: PlanSettings,
+    findings: Mapping[str, MechanismFinding],
+    names: Mapping[str, str],
+) -> tuple[PlannedExercise, ...]:
+    """The 2-5 minute routine for the dominant mechanism, minus anything not allowed."""
+    allowed_slugs = {ex.slug for ex in allowed}
+    keys: list[str] = []
+    if classification.dominant:
+        keys.append(classification.dominant)
+    keys.extend(m.id for m in classification.mechanisms)
+    keys.append("general")
+    template: Iterable[str] = ()
+    for key in keys:
+        if key in settings.daily_routines:
+            template = settings.daily_routines[key]
+            break
+    chosen: list[Exercise] = []
+    minutes = 0.0
+    fallback = [ex for ex in allowed if ex.daily_routine and 1 in ex.phases]
+    for ex in [*(exercises[s] for s in template if s in allowed_slugs), *fallback]:
+        if ex in chosen or ex.minutes + minutes > settings.daily_max_minutes:
+            continue
+        chosen.append(ex)
+        minutes += ex.minutes
+        if minutes >= settings.daily_min_minutes and len(chosen) >= 3:
+            break
+    return tuple(_planned(ex, _reason(ex, findings, names)) for ex in chosen)
+
+
+def _education(
+    modules: Mapping[str, EducationModule],
+    found: frozenset[str],
+    topics: set[str],
+    names: Mapping[str, str],
+) -> tuple[EducationItem, ...]:
+    items: list[EducationItem] = []
+    for module in sorted(modules.values(), key=lambda m: (not m.always, m.slug)):
+        mechs = [m for m in module.for_mechanisms if m in found]
+        hit_topics = sorted(set(module.for_topics) & topics)
+        if module.always:
+            reason = "Recommended for everyone starting backmech."
+        elif mechs:
+            reason = "Explains " + ", ".join(names.get(m, m) for m in mechs[:2]) + "."
+        elif hit_topics:
+            reason = "From your answers about " + ", ".join(t.replace("_", " ") for t in hit_topics) + "."
+        else:
+            continue
+        items.append(EducationItem(module.slug, module.title, module.summary, reason))
+    return tuple(items)

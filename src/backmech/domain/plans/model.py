@@ -1,0 +1,168 @@
+"""Plan settings (from ``plan.yaml``) and the plan the generator produces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backmech.domain.conditions import Condition
+from backmech.domain.exercises.model import Dose
+from backmech.domain.mechanism.model import AvoidAdvice
+from backmech.domain.types import Slug, SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    number: int
+    id: str
+    name: str
+    goal: str
+    move_on_when: tuple[str, ...]
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class LifestyleRule:
+    id: str
+    topic: str
+    when: Condition
+    advice: str
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianCareRule:
+    id: str
+    when_mechanism: str
+    recommendation: str
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPoint:
+    week: int
+    check: str
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Everything about plan shape that is clinical knowledge rather than code."""
+
+    default_weeks: int
+    short_weeks: int
+    long_weeks: int
+    acute_days: int
+    minimal_odi_percent: float
+    programme_source: SourceId
+    questionnaires_every_days: int
+    movement_retest_weeks: tuple[int, ...]
+    decision_points: tuple[DecisionPoint, ...]
+    reassessment_source: SourceId
+    phases: tuple[PhaseSpec, ...]
+    phase_start_weeks: Mapping[int, tuple[int, ...]]
+    session_slots: Mapping[str, Mapping[str, int]]
+    """Category slots per emphasis (stable, mobile, balanced)."""
+    loading_from_phase: int
+    loading_slots: int
+    daily_min_minutes: float
+    daily_max_minutes: float
+    session_source: SourceId
+    daily_routines: Mapping[str, tuple[Slug, ...]]
+    daily_routine_source: SourceId
+    lifestyle: tuple[LifestyleRule, ...]
+    clinician_care: tuple[ClinicianCareRule, ...]
+    care_stages: tuple[tuple[str, Condition], ...]
+    care_stage_source: SourceId
+    approach: Mapping[str, str]
+    approach_source: SourceId
+    safety_rules: tuple[str, ...]
+    pain_monitoring_source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedExercise:
+    """An exercise in the plan, with why it was chosen and its ladder."""
+
+    slug: Slug
+    name: str
+    category: str
+    dose: Dose
+    minutes: float
+    reason: str
+    progression: Slug | None
+    regression: Slug | None
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    number: int
+    id: str
+    name: str
+    start_week: int
+    end_week: int | None
+    goal: str
+    move_on_when: tuple[str, ...]
+    session: tuple[PlannedExercise, ...]
+    session_minutes: float
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedExercise:
+    slug: Slug
+    name: str
+    because: tuple[str, ...]
+    """Mechanism ids it is contraindicated for."""
+
+
+@dataclass(frozen=True, slots=True)
+class LifestyleAdvice:
+    id: str
+    topic: str
+    advice: str
+    source: SourceId
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EducationItem:
+    slug: Slug
+    title: str
+    summary: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianCare:
+    id: str
+    recommendation: str
+    because: str
+    source: SourceId
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A personalised plan. Same input and knowledge base → the same plan."""
+
+    weeks: int
+    weeks_reason: str
+    emphasis: str
+    session_name: str
+    approach: str
+    care_stage: str | None
+    phases: tuple[Phase, ...]
+    exercises: tuple[PlannedExercise, ...]
+    """Every distinct exercise across phases, in first-use order."""
+    daily_routine: tuple[PlannedExercise, ...]
+    daily_routine_minutes: float
+    avoid: tuple[AvoidAdvice, ...]
+    excluded_exercises: tuple[ExcludedExercise, ...]
+    lifestyle: tuple[LifestyleAdvice, ...]
+    education: tuple[EducationItem, ...]
+    clinician_care: tuple[ClinicianCare, ...]
+    safety_rules: tuple[str, ...]
+    reassess_after_days: int
+    movement_retest_weeks: tuple[int, ...]
+    decision_points: tuple[DecisionPoint, ...]
+    sources: tuple[SourceId, ...]

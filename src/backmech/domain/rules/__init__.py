@@ -1,1 +1,0 @@
-"""Weighted evidence rules over facts."""

@@ -1,0 +1,1 @@
+"""Renderers for people: printable HTML reports."""

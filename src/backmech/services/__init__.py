@@ -1,0 +1,1 @@
+"""Use cases that entry points call: assessment, schemas, batch processing."""
