@@ -77,6 +77,10 @@ class Condition(Protocol):
 
     def evaluate(self, facts: Facts) -> Outcome: ...
 
+    def truth(self, facts: Facts) -> Truth:
+        """The truth value alone, without building a trace (the fast path)."""
+        ...
+
     def fact_ids(self) -> frozenset[str]: ...
 
 
@@ -116,6 +120,15 @@ class Leaf:
             return Outcome(True, held=(LeafHit(self.fact, self.op, self.value, actual),))
         return _FALSE_EMPTY
 
+    def truth(self, facts: Facts) -> Truth:
+        actual = facts.get(self.fact)
+        if actual is None:
+            return None
+        try:
+            return bool(self._fn(actual, self.value))
+        except TypeError:
+            return False
+
     def fact_ids(self) -> frozenset[str]:
         return frozenset((self.fact,))
 
@@ -142,6 +155,16 @@ class All:
         if unknown:
             return Outcome(None, missing=tuple(missing))
         return Outcome(True, held=tuple(held))
+
+    def truth(self, facts: Facts) -> Truth:
+        result: Truth = True
+        for child in self.children:
+            value = child.truth(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
 
     def fact_ids(self) -> frozenset[str]:
         return frozenset().union(*(c.fact_ids() for c in self.children))
@@ -172,6 +195,16 @@ class AnyOf:
             return Outcome(None, missing=tuple(missing))
         return _FALSE_EMPTY
 
+    def truth(self, facts: Facts) -> Truth:
+        result: Truth = False
+        for child in self.children:
+            value = child.truth(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
     def fact_ids(self) -> frozenset[str]:
         return frozenset().union(*(c.fact_ids() for c in self.children))
 
@@ -187,6 +220,10 @@ class Not:
         if out.value is None:
             return out
         return _FALSE_EMPTY if out.value else _TRUE_EMPTY
+
+    def truth(self, facts: Facts) -> Truth:
+        value = self.child.truth(facts)
+        return None if value is None else not value
 
     def fact_ids(self) -> frozenset[str]:
         return self.child.fact_ids()
@@ -227,12 +264,20 @@ class AtLeast:
         true_count = 0
         unknown_count = 0
         for child in self.children:
-            value = child.evaluate(facts).value
+            value = child.truth(facts)
             if value is True:
                 true_count += 1
             elif value is None:
                 unknown_count += 1
         return true_count, unknown_count
+
+    def truth(self, facts: Facts) -> Truth:
+        true_count, unknown_count = self.count_true(facts)
+        if true_count >= self.count:
+            return True
+        if true_count + unknown_count < self.count:
+            return False
+        return None
 
     def fact_ids(self) -> frozenset[str]:
         return frozenset().union(*(c.fact_ids() for c in self.children))

@@ -12,6 +12,7 @@ from typing import Any
 from backmech.domain.facts import FactKind, FactSpec
 from backmech.domain.intake import EQUIPMENT, SCHEMA_VERSION
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.questionnaires.model import Questionnaire
 
 JsonSchema = dict[str, Any]
 
@@ -129,20 +130,36 @@ def intake_schema(kb: KnowledgeBase) -> JsonSchema:
     return root
 
 
-def _questionnaire_schema(q: Any) -> JsonSchema:
+def _questionnaire_schema(q: Questionnaire) -> JsonSchema:
     items: dict[str, JsonSchema] = {}
     for item in q.items:
         entry: JsonSchema = {"description": item.text}
-        options = getattr(item, "answer_option", None) or getattr(item, "answer_options", None)
-        if options:
-            entry["enum"] = [o.value for o in options]
-            entry["x-enum-descriptions"] = {str(o.value): o.text for o in options}
+        if item.type == "activity":
+            entry["type"] = ["object", "null"]
+            entry["properties"] = {
+                "activity": {"type": "string", "maxLength": 200},
+                "score": {"type": "integer", "minimum": 0, "maximum": 10},
+            }
+            entry["required"] = ["activity", "score"]
+            entry["additionalProperties"] = False
+        elif item.answer_option:
+            values = [o.value for o in item.answer_option]
+            entry["x-enum-descriptions"] = {str(o.value): o.label for o in item.answer_option}
+            if q.multiple_ticks == "highest":
+                entry["anyOf"] = [
+                    {"enum": [*values, None]},
+                    {"type": "array", "items": {"enum": values}, "minItems": 1},
+                ]
+            else:
+                entry["enum"] = [*values, None]
         items[item.link_id] = entry
     return {
         "type": ["object", "null"],
-        "description": f"{q.name} ({q.version}). {q.instructions}".strip(),
+        "description": f"{q.name} ({q.version}). {q.answer_format or q.instructions}".strip(),
         "additionalProperties": False,
-        "properties": {"answers": {"type": "object", "additionalProperties": False, "properties": items}},
+        "properties": {
+            "answers": {"type": "object", "additionalProperties": False, "properties": items}
+        },
     }
 
 

@@ -74,14 +74,13 @@ def test_all_minimum_and_all_maximum(odi: Questionnaire) -> None:
 def test_bands_use_inclusive_upper_bounds(
     odi: Questionnaire, total: int, answered: int, band: str
 ) -> None:
-    scores: list[int | None] = []
+    given: list[int] = []
     left = total
     for _ in range(answered):
-        scores.append(min(5, left))
-        left -= scores[-1]
+        given.append(min(5, left))
+        left -= given[-1]
     assert left == 0
-    scores += [None] * (10 - answered)
-    s = score(odi, answers(*scores))
+    s = score(odi, answers(*given, *[None] * (10 - answered)))
     assert s.values["percent"] == pytest.approx(total / (5 * answered) * 100)
     assert s.bands["percent"].id == band
 

@@ -53,7 +53,7 @@ def test_an_unanswered_statement_withholds_the_total(rmdq: Questionnaire) -> Non
     assert "score.rmdq.total" not in score_facts(s)
 
 
-@pytest.mark.parametrize("bad", [1, 0, "yes", None.__class__])
+@pytest.mark.parametrize("bad", [1, 0, "yes", [True]])
 def test_statements_take_true_or_false(rmdq: Questionnaire, bad: object) -> None:
     with pytest.raises(ScoringError) as err:
         score(rmdq, {"item_5": bad})

@@ -25,7 +25,7 @@ def form(*agreed: str, bother: str = "not_at_all") -> dict[str, object]:
 def test_items_are_tied_to_constructs_and_the_subscale_is_items_5_to_9(
     start_back: Questionnaire,
 ) -> None:
-    numbers = {item.link_id: item.number for item in start_back.items}
+    numbers = {item.link_id: item.number or 0 for item in start_back.items}
     sub = start_back.output("psychosocial")
     assert sub is not None
     assert sub.items == ("fear", "anxiety", "catastrophising", "low_mood", "bothersomeness")

@@ -10,7 +10,6 @@ evidence, and lower the confidence: honest about what was not asked.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from backmech.domain.conditions import AtLeast
@@ -93,7 +92,19 @@ def _firing(rule: EvidenceRule, held: tuple[str, ...]) -> RuleFiring:
     return RuleFiring(rule.id, rule.weight, rule.rationale, rule.source, held)
 
 
+def _score(rules: list[EvidenceRule], facts: Facts) -> tuple[float, bool]:
+    """Fast pass: the score and whether a decisive rule held, with no trace built."""
+    score = 0.0
+    decisive = False
+    for rule in rules:
+        if rule.when.truth(facts) is True:
+            score += rule.weight
+            decisive = decisive or rule.decisive
+    return score, decisive
+
+
 def _assess(mech: Mechanism, rules: list[EvidenceRule], facts: Facts) -> MechanismFinding:
+    """Full pass for a reported mechanism: evidence for and against, and what was unknown."""
     support: list[RuleFiring] = []
     against: list[RuleFiring] = []
     missing: list[str] = []
@@ -101,12 +112,13 @@ def _assess(mech: Mechanism, rules: list[EvidenceRule], facts: Facts) -> Mechani
     decided = 0
     decisive = False
     for rule in rules:
-        outcome = rule.when.evaluate(facts)
-        if outcome.value is None:
-            missing.extend(f for f in outcome.missing if f not in missing)
+        value = rule.when.truth(facts)
+        if value is None:
+            missing.extend(f for f in rule.fact_ids if f not in facts and f not in missing)
             continue
         decided += 1
-        if outcome.value:
+        if value:
+            outcome = rule.when.evaluate(facts)
             score += rule.weight
             firing = _firing(rule, tuple(hit.describe() for hit in outcome.held))
             (support if rule.weight > 0 else against).append(firing)
@@ -163,18 +175,18 @@ def _rank_key(f: MechanismFinding) -> tuple[int, float, float, str]:
 
 def classify(catalogue: MechanismCatalogue, facts: Facts) -> Classification:
     """Evaluate every rule against ``facts`` and rank what was found. Deterministic."""
-    by_mechanism: dict[str, list[EvidenceRule]] = defaultdict(list)
-    for rule in catalogue.rules:
-        by_mechanism[rule.mechanism].append(rule)
+    by_mechanism = catalogue.rules_by_mechanism()
 
     reported: list[MechanismFinding] = []
     contributing: list[MechanismFinding] = []
     for mech_id, mech in catalogue.mechanisms.items():
         if mech.kind is MechanismKind.PREDICTION_RULE:
             continue
-        finding = _assess(mech, by_mechanism[mech_id], facts)
-        if finding.score < mech.report_threshold and not finding.decisive:
+        rules = by_mechanism.get(mech_id, [])
+        score, decisive = _score(rules, facts)
+        if score < mech.report_threshold and not decisive:
             continue
+        finding = _assess(mech, rules, facts)
         (contributing if mech.kind is MechanismKind.CONTRIBUTING else reported).append(finding)
     reported.sort(key=_rank_key)
     contributing.sort(key=_rank_key)

@@ -71,6 +71,8 @@ class EvidenceRule:
     decisive: bool = False
     """When it holds, its mechanism is dominant whatever the other scores
     (e.g. the radicular label, clinical reference 6.2)."""
+    fact_ids: tuple[str, ...] = ()
+    """The facts ``when`` reads, sorted; set by the loader for missing-evidence reports."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +100,13 @@ class MechanismCatalogue:
 
     def ids(self) -> set[str]:
         return set(self.mechanisms)
+
+    def rules_by_mechanism(self) -> Mapping[str, list[EvidenceRule]]:
+        """Rules grouped by mechanism, in file order (computed once, then cached)."""
+        cached = self.__dict__.get("_by_mechanism")
+        if cached is None:
+            cached = {}
+            for rule in self.rules:
+                cached.setdefault(rule.mechanism, []).append(rule)
+            object.__setattr__(self, "_by_mechanism", cached)
+        return cached  # type: ignore[no-any-return]

@@ -45,8 +45,8 @@ _KIND_WEIGHT = {
 def _allowed(ex: Exercise, found: frozenset[str], equipment: frozenset[str]) -> bool:
     return (
         ex.category is not ExerciseCategory.AVOID
-        and not (set(ex.contraindicated) & found)
-        and set(ex.equipment) <= equipment
+        and found.isdisjoint(ex.contraindicated)
+        and equipment.issuperset(ex.equipment)
     )
 
 
@@ -118,7 +118,7 @@ def generate_plan(
     excluded = tuple(
         ExcludedExercise(ex.slug, ex.name, tuple(sorted(set(ex.contraindicated) & found)))
         for ex in sorted(exercises.values(), key=lambda e: e.slug)
-        if set(ex.contraindicated) & found
+        if not found.isdisjoint(ex.contraindicated)
     )
 
     weeks, weeks_reason = _programme_weeks(settings, facts, found)
@@ -126,6 +126,17 @@ def generate_plan(
     emphasis = classification.emphasis
     slots = settings.session_slots[emphasis]
     budget = float(preferences.session_minutes)
+    planned: dict[str, PlannedExercise] = {}
+
+    def plan_item(ex: Exercise) -> PlannedExercise:
+        item = planned.get(ex.slug)
+        if item is None:
+            item = planned[ex.slug] = _planned(ex, _reason(ex, findings, names))
+        return item
+
+    by_category: dict[str, list[Exercise]] = {}
+    for ex in allowed:
+        by_category.setdefault(str(ex.category), []).append(ex)
     phases: list[Phase] = []
     used: dict[str, PlannedExercise] = {}
     for index, spec in enumerate(settings.phases):
@@ -133,7 +144,9 @@ def generate_plan(
         if spec.number >= settings.loading_from_phase:
             phase_slots["loading"] = settings.loading_slots
             phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
-        session = _fill_session(allowed, spec.number, phase_slots, budget, findings, names)
+        session = tuple(
+            plan_item(ex) for ex in _fill_session(by_category, spec.number, phase_slots, budget)
+        )
         for item in session:
             used.setdefault(item.slug, item)
         end = starts[index + 1] - 1 if index + 1 < len(starts) else None
@@ -224,31 +237,22 @@ def generate_plan(
 
 
 def _fill_session(
-    allowed: list[Exercise],
-    phase: int,
-    slots: Mapping[str, int],
-    budget: float,
-    findings: Mapping[str, MechanismFinding],
-    names: Mapping[str, str],
-) -> tuple[PlannedExercise, ...]:
+    by_category: Mapping[str, list[Exercise]], phase: int, slots: Mapping[str, int], budget: float
+) -> list[Exercise]:
     """Fill category slots in order of relevance, staying within the time budget."""
     chosen: list[Exercise] = []
     minutes = 0.0
     for category, count in slots.items():
         picked = 0
-        for ex in allowed:
+        for ex in by_category.get(category, ()):
             if picked >= count:
                 break
-            if ex.category != category or phase not in ex.phases or ex in chosen:
-                continue
-            if minutes + ex.minutes > budget:
+            if phase not in ex.phases or minutes + ex.minutes > budget:
                 continue
             chosen.append(ex)
             minutes += ex.minutes
             picked += 1
-    order = {cat: i for i, cat in enumerate(slots)}
-    chosen.sort(key=lambda ex: order.get(str(ex.category), len(order)))
-    return tuple(_planned(ex, _reason(ex, findings, names)) for ex in chosen)
+    return chosen
 
 
 def _daily_routine(

@@ -22,7 +22,7 @@ Item wording is paraphrased; the licensed forms must be used for the real wordin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -61,6 +61,11 @@ class AnswerOption:
     value: int | bool
     label: str
     score: int
+
+    @property
+    def text(self) -> str:
+        """The label under the name FHIR uses for displayed text (``item.text``)."""
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,11 +300,14 @@ class Questionnaire:
     answer_format: str = ""
     """How a client sends answers (documented in the YAML; shown in API docs)."""
 
+    _index: dict[str, Item] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """Items by link_id, built once: scoring looks every answer up by id."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {it.link_id: it for it in self.items})
+
     def item(self, link_id: str) -> Item | None:
-        for it in self.items:
-            if it.link_id == link_id:
-                return it
-        return None
+        return self._index.get(link_id)
 
     def output(self, output_id: str) -> Output | None:
         for out in self.outputs:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from backmech.domain.errors import ScoringError
 from backmech.domain.questionnaires.model import (
@@ -49,11 +48,11 @@ MAX_ACTIVITY_TEXT = 200
 
 
 def _empty_mapping() -> Mapping[str, int]:
-    return MappingProxyType({})
+    return {}
 
 
 def _empty_texts() -> Mapping[str, str]:
-    return MappingProxyType({})
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +75,8 @@ class QuestionnaireScore:
     ``missing_items`` lists required items left unanswered (including any the rule
     tolerates). ``answers`` keeps each accepted answer as a number (booleans as 0/1,
     choices by value, PSFS activities by rating) and ``activities`` the PSFS texts,
-    so the same activities can be re-rated at follow-up.
+    so the same activities can be re-rated at follow-up. The mappings are plain
+    dicts (so a score pickles for a worker queue) and must be treated as read-only.
     """
 
     questionnaire: str
@@ -155,13 +155,13 @@ def score(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Questi
 
     return QuestionnaireScore(
         questionnaire=q.id,
-        values=MappingProxyType(values),
-        bands=MappingProxyType(bands),
+        values=values,
+        bands=bands,
         complete=complete,
         missing_items=missing,
         notes=tuple(notes),
-        answers=MappingProxyType({k: _as_number(v) for k, v in chosen.items()}),
-        activities=MappingProxyType(activities),
+        answers={k: _as_number(v) for k, v in chosen.items()},
+        activities=activities,
         cutoffs=tuple(cutoffs),
         not_applicable=tuple(it.link_id for it in q.items if it.link_id in not_applicable),
     )

@@ -91,8 +91,9 @@ def screen(safety: SafetyScreen, facts: Facts) -> TriageResult:
     reasons: list[TriageReason] = []
     possible: list[str] = []
     for rule in safety.rules:
-        outcome = rule.when.evaluate(facts)
-        if outcome.value is True:
+        value = rule.when.truth(facts)
+        if value is True:
+            outcome = rule.when.evaluate(facts)
             reasons.append(
                 TriageReason(
                     rule_id=rule.id,
@@ -106,7 +107,7 @@ def screen(safety: SafetyScreen, facts: Facts) -> TriageResult:
                     evidence=tuple(hit.describe() for hit in outcome.held),
                 )
             )
-        elif outcome.value is None and rule.level.stops_programme:
+        elif value is None and rule.level.stops_programme:
             possible.append(rule.id)
     # Stable sort: equally urgent reasons keep the order of the knowledge file.
     reasons.sort(key=lambda r: -r.level.rank)
