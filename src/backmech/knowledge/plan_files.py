@@ -56,6 +56,7 @@ class Sessions(StrictModel):
     stable: dict[ExerciseCategory, int]
     mobile: dict[ExerciseCategory, int]
     balanced: dict[ExerciseCategory, int]
+    mechanism_slots: dict[str, dict[ExerciseCategory, int]] = Field(default_factory=dict)
     loading_from_phase: int = Field(ge=1, le=4)
     loading_slots: int = Field(ge=0, le=4)
     daily_routine_min_minutes: float = Field(gt=0)
@@ -163,6 +164,9 @@ def load_plan_settings(
             raise KnowledgeError(f"{where}: phases[{i}].number", f"expected {i + 1}")
         sources.check(p.source, f"{where}: phases[{i}].source")
         phases.append(PhaseSpec(p.number, p.id, p.name, p.goal, tuple(p.move_on_when), p.source))
+    for mech in doc.sessions.mechanism_slots:
+        if mech not in mechanisms:
+            raise KnowledgeError(f"{where}: sessions.mechanism_slots.{mech}", "unknown mechanism")
     routines: dict[str, tuple[str, ...]] = {}
     for key, slugs in doc.daily_routines.routines.items():
         if key != "general" and key not in mechanisms:
@@ -204,6 +208,10 @@ def load_plan_settings(
         session_slots={
             name: {str(cat): n for cat, n in getattr(doc.sessions, name).items()}
             for name in ("stable", "mobile", "balanced")
+        },
+        mechanism_slots={
+            mech: {str(cat): n for cat, n in slots.items()}
+            for mech, slots in doc.sessions.mechanism_slots.items()
         },
         loading_from_phase=doc.sessions.loading_from_phase,
         loading_slots=doc.sessions.loading_slots,

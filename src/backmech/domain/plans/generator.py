@@ -10,7 +10,7 @@ Invariants (checked by property tests):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from backmech.domain.education import EducationModule
 from backmech.domain.exercises.model import Exercise, ExerciseCategory
@@ -139,8 +139,12 @@ def generate_plan(
         by_category.setdefault(str(ex.category), []).append(ex)
     phases: list[Phase] = []
     used: dict[str, PlannedExercise] = {}
+    base_slots = dict(slots)
+    for mech_id in sorted(found):
+        for category, count in settings.mechanism_slots.get(mech_id, {}).items():
+            base_slots[category] = max(base_slots.get(category, 0), count)
     for index, spec in enumerate(settings.phases):
-        phase_slots = dict(slots)
+        phase_slots = dict(base_slots)
         if spec.number >= settings.loading_from_phase:
             phase_slots["loading"] = settings.loading_slots
             phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
@@ -165,7 +169,8 @@ def generate_plan(
             )
         )
 
-    daily = _daily_routine(classification, allowed, exercises, settings, findings, names)
+    daily = _daily_routine(classification, allowed, exercises, settings, findings, names, weights)
+    walking = _walking(by_category.get("walking", []), settings, plan_item)
     reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
     avoid: list[AvoidAdvice] = []
     for mech_id in reported_ids:
@@ -207,6 +212,7 @@ def generate_plan(
             *(p.source for p in phases),
             *(e.source for e in used.values()),
             *(e.dose.source for e in used.values()),
+        *(w.source for w in walking),
             *(a.source for a in avoid),
             *(a.source for a in lifestyle),
             *(c.source for c in care),
@@ -223,6 +229,7 @@ def generate_plan(
         exercises=tuple(used.values()),
         daily_routine=daily,
         daily_routine_minutes=round(sum(i.minutes for i in daily), 1),
+        walking=walking,
         avoid=tuple(avoid),
         excluded_exercises=excluded,
         lifestyle=lifestyle,
@@ -262,9 +269,15 @@ def _daily_routine(
     settings: PlanSettings,
     findings: Mapping[str, MechanismFinding],
     names: Mapping[str, str],
+    weights: Mapping[str, float],
 ) -> tuple[PlannedExercise, ...]:
-    """The 2-5 minute routine for the dominant mechanism, minus anything not allowed."""
-    allowed_slugs = {ex.slug for ex in allowed}
+    """The 2-5 minute routine for the dominant mechanism, minus anything not allowed.
+
+    A template item is kept only if it suits something found in this person (so a
+    press-up is in the flexion-intolerance routine only with an extension
+    preference, as clinical reference 5.4 says) or, with nothing found, is broadly safe.
+    """
+    allowed_slugs = {ex.slug for ex in allowed if _relevance(ex, weights) > 0 or not weights}
     keys: list[str] = []
     if classification.dominant:
         keys.append(classification.dominant)
@@ -286,6 +299,26 @@ def _daily_routine(
         if minutes >= settings.daily_min_minutes and len(chosen) >= 3:
             break
     return tuple(_planned(ex, _reason(ex, findings, names)) for ex in chosen)
+
+
+def _walking(
+    candidates: list[Exercise], settings: PlanSettings, plan_item: Callable[[Exercise], PlannedExercise]
+) -> tuple[PlannedExercise, ...]:
+    """The walking programme: the most relevant allowed walking exercise and its ladder.
+
+    Walking is prescribed for nearly everyone (WalkBack, Pocovi 2024), in short
+    daily bouts outside the session; the ladder gives its progression by phase.
+    """
+    if not candidates:
+        return ()
+    allowed = {ex.slug: ex for ex in candidates}
+    first = candidates[0]
+    while first.regression in allowed:
+        first = allowed[first.regression]
+    ladder = [first]
+    while ladder[-1].progression in allowed and len(ladder) < len(settings.phases):
+        ladder.append(allowed[str(ladder[-1].progression)])
+    return tuple(plan_item(ex) for ex in ladder)
 
 
 def _education(

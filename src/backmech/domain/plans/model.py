@@ -62,6 +62,8 @@ class PlanSettings:
     phase_start_weeks: Mapping[int, tuple[int, ...]]
     session_slots: Mapping[str, Mapping[str, int]]
     """Category slots per emphasis (stable, mobile, balanced)."""
+    mechanism_slots: Mapping[str, Mapping[str, int]]
+    """Extra category slots added when a mechanism is found."""
     loading_from_phase: int
     loading_slots: int
     daily_min_minutes: float
@@ -156,6 +158,8 @@ class Plan:
     """Every distinct exercise across phases, in first-use order."""
     daily_routine: tuple[PlannedExercise, ...]
     daily_routine_minutes: float
+    walking: tuple[PlannedExercise, ...]
+    """The walking programme by phase (separate short bouts, not part of the session)."""
     avoid: tuple[AvoidAdvice, ...]
     excluded_exercises: tuple[ExcludedExercise, ...]
     lifestyle: tuple[LifestyleAdvice, ...]

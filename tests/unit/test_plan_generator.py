@@ -1,0 +1,66 @@
+"""Plan generation on the bundled knowledge base: safety filters, shape, determinism."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from backmech.cli.render import result_json
+from backmech.services.assessment import AssessmentService
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _example(name: str) -> dict[str, object]:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def test_flexion_plan_never_includes_flexion_provokers(service: AssessmentService) -> None:
+    result = service.assess(_example("flexion-intolerant-desk-worker"))
+    plan = result.plan
+    assert plan is not None
+    slugs = {e.slug for e in plan.exercises} | {e.slug for e in plan.daily_routine}
+    assert not slugs & {"childs-pose", "knee-to-chest", "sit-up-crunch", "heel-on-toe-crunch",
+                        "toe-touch-stretch", "seated-flexion-stretch"}
+    excluded = {e.slug for e in plan.excluded_exercises}
+    assert {"childs-pose", "sit-up-crunch", "heel-on-toe-crunch"} <= excluded
+    assert any("rounding the back" in a.what for a in plan.avoid)
+    assert all(e.reason for e in plan.exercises)
+
+
+def test_plan_shape(service: AssessmentService) -> None:
+    plan = service.assess(_example("rotation-control-golfer")).plan
+    assert plan is not None
+    assert [p.number for p in plan.phases] == [1, 2, 3, 4]
+    assert plan.phases[0].start_week == 1 and plan.phases[-1].end_week is None
+    assert all(p.session_minutes <= 20 for p in plan.phases)
+    assert 2 <= plan.daily_routine_minutes <= 5
+    assert plan.walking, "walking is part of every plan that allows it"
+    assert 6 <= plan.weeks <= 12
+    assert plan.reassess_after_days == 14
+    assert any(e.slug == "pain-is-a-signal" for e in plan.education)
+    loading = [e.slug for p in plan.phases if p.number >= 3 for e in p.session if e.category == "loading"]
+    assert loading, "graded loading appears from phase 3"
+
+
+def test_equipment_is_never_assumed(service: AssessmentService) -> None:
+    case = _example("flexion-intolerant-desk-worker")
+    case["preferences"] = {"equipment": []}
+    plan = service.assess(case).plan
+    assert plan is not None
+    for ex in (*plan.exercises, *plan.daily_routine):
+        assert set(service.kb.exercises[ex.slug].equipment) <= {"mat", "chair", "wall", "step"}
+
+
+def test_same_input_same_plan(service: AssessmentService) -> None:
+    case = _example("high-risk-widespread-pain")
+    assert result_json(service.assess(case)) == result_json(service.assess(copy.deepcopy(case)))
+
+
+def test_session_length_follows_preference(service: AssessmentService) -> None:
+    case = _example("rotation-control-golfer")
+    case["preferences"] = {"session_minutes": 10}
+    plan = service.assess(case).plan
+    assert plan is not None
+    assert all(p.session_minutes <= 10 for p in plan.phases)
