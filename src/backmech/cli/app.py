@@ -181,6 +181,7 @@ def check_knowledge(
 @app.command()
 def vocabulary(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/vocabulary.md.")] = False,
 ) -> None:
     """List every fact an intake may give, with its type and allowed values."""
     from backmech.domain.errors import BackmechError
@@ -188,11 +189,13 @@ def vocabulary(
     try:
         from backmech.bootstrap import assessment_service
         from backmech.cli.render import dumps, print_vocabulary
-        from backmech.services.schemas import vocabulary_table
+        from backmech.services.schemas import vocabulary_markdown, vocabulary_table
 
         kb = assessment_service().kb
         rows = vocabulary_table(kb)
-        if as_json:
+        if markdown:
+            sys.stdout.write(vocabulary_markdown(kb))
+        elif as_json:
             sys.stdout.buffer.write(dumps(rows, indent=True) + b"\n")
         else:
             print_vocabulary(rows)

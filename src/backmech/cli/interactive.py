@@ -260,13 +260,16 @@ def _yes_no(text: str, *, skippable: bool = True, extra: Mapping[str, bool] | No
 
 
 def _red_flag_answer(text: str) -> bool | None:
-    if text.lower() in UNSURE_WORDS:
+    """Yes or no; ``unsure`` leaves it unanswered. A safety question cannot be skipped by accident."""
+    word = text.lower()
+    if word in UNSURE_WORDS:
         return None
-    if text.lower() in SKIP_WORDS:
-        raise InvalidAnswerError(
-            "a safety question cannot be left out", "yes, no, or unsure if you cannot say"
-        )
-    return _yes_no(text, skippable=False)
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    problem = "a safety question cannot be left out" if word in SKIP_WORDS else f"{text!r} is not yes or no"
+    raise InvalidAnswerError(problem, "yes, no, or unsure if you cannot say")
 
 
 def _choose(text: str) -> bool:
@@ -742,8 +745,8 @@ def _intro(prompter: Prompter, session: Session, resumed: bool) -> None:
     prompter.console.rule("backmech: interactive assessment of low back pain")
     prompter.say(DISCLAIMER, "italic")
     prompter.say(
-        "backmech supports decisions; it does not replace a clinician. It asks about warning "
-        "signs first, then about you, your pain, questionnaires and daily life."
+        "It asks about warning signs first, then about you, your pain, questionnaires "
+        "and daily life, and ends with a report and, when it is safe, an exercise plan."
     )
     prompter.say("Press Enter or type 'skip' to leave a question out (safety questions need an answer).")
     if session.path is not None:

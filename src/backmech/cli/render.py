@@ -198,7 +198,8 @@ def _plan(con: Console, result: AssessmentResult) -> None:
         table.add_column("Exercise")
         table.add_column("Dose")
         table.add_column("Why")
-        for ex in phase.session:
+        for entry in phase.session:
+            ex = plan.exercise(entry.slug)
             table.add_row(ex.name, ex.dose.text, ex.reason)
         con.print(table)
         con.print(Text(phase.goal))

@@ -173,7 +173,7 @@ def _plan_html(result: AssessmentResult) -> str:
         out.append("<table><tr><th>Exercise</th><th>Dose</th><th>Why</th></tr>")
         out.extend(
             f"<tr><td>{_e(x.name)}</td><td>{_e(x.dose.text)}</td><td>{_e(x.reason)}</td></tr>"
-            for x in ph.session
+            for x in (plan.exercise(e.slug) for e in ph.session)
         )
         out.append("</table>")
         if ph.move_on_when:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from backmech import __version__
 from backmech.domain.derivations import derive_facts
+from backmech.domain.exercises.selection import ExerciseIndex
 from backmech.domain.intake import CaseInput, IntakeReader
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import (
@@ -125,6 +126,8 @@ class AssessmentService:
         self.kb = kb
         self.reader = IntakeReader(kb.vocabulary, kb.questionnaires.keys())
         self._avoid = {m.id: m.avoid for m in kb.mechanisms.mechanisms.values()}
+        self._exercises = ExerciseIndex.build(kb.exercises)
+        self._exercises = ExerciseIndex.build(kb.exercises)
 
     def read(self, data: object) -> CaseInput:
         """Validate an intake (raises InputError naming the field)."""
@@ -164,7 +167,7 @@ class AssessmentService:
                 classification=classification,
                 facts=facts,
                 preferences=case.preferences,
-                exercises=kb.exercises,
+                exercises=self._exercises,
                 education=kb.education,
                 settings=kb.plan,
                 mechanism_avoid=self._avoid,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from backmech.domain.education import EducationModule
-from backmech.domain.exercises.model import Exercise, ExerciseCategory
+from backmech.domain.exercises.model import Exercise
+from backmech.domain.exercises.selection import ExerciseIndex, is_allowed, relevance
 from backmech.domain.intake import Preferences
 from backmech.domain.mechanism.classification import Classification, MechanismFinding
 from backmech.domain.mechanism.model import AvoidAdvice, MechanismKind
@@ -26,6 +27,7 @@ from backmech.domain.plans.model import (
     Plan,
     PlannedExercise,
     PlanSettings,
+    SessionEntry,
 )
 from backmech.domain.types import Facts
 
@@ -40,18 +42,6 @@ _KIND_WEIGHT = {
     MechanismKind.CONTRIBUTING: 0.6,
     MechanismKind.PREDICTION_RULE: 0.5,
 }
-
-
-def _allowed(ex: Exercise, found: frozenset[str], equipment: frozenset[str]) -> bool:
-    return (
-        ex.category is not ExerciseCategory.AVOID
-        and found.isdisjoint(ex.contraindicated)
-        and equipment.issuperset(ex.equipment)
-    )
-
-
-def _relevance(ex: Exercise, weights: Mapping[str, float]) -> float:
-    return sum(weights.get(m, 0.0) for m in ex.suits)
 
 
 def _reason(ex: Exercise, findings: Mapping[str, MechanismFinding], names: Mapping[str, str]) -> str:
@@ -95,7 +85,7 @@ def generate_plan(
     classification: Classification,
     facts: Facts,
     preferences: Preferences,
-    exercises: Mapping[str, Exercise],
+    exercises: ExerciseIndex,
     education: Mapping[str, EducationModule],
     settings: PlanSettings,
     mechanism_avoid: Mapping[str, tuple[AvoidAdvice, ...]],
@@ -111,13 +101,14 @@ def generate_plan(
             names[pr.id] = pr.name
     equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
 
-    allowed = [ex for ex in exercises.values() if _allowed(ex, found, equipment)]
+    allowed = [ex for ex in exercises.ordered if is_allowed(ex, found, equipment)]
+    scores = relevance(exercises, weights)
     # Highest relevance first; among equals prefer the exercise with fewer
     # contraindications (broadly safe) and then the slug, so ties are stable.
-    allowed.sort(key=lambda ex: (-_relevance(ex, weights), len(ex.contraindicated), ex.slug))
+    allowed.sort(key=lambda ex: (-scores.get(ex.slug, 0.0), len(ex.contraindicated), ex.slug))
     excluded = tuple(
         ExcludedExercise(ex.slug, ex.name, tuple(sorted(set(ex.contraindicated) & found)))
-        for ex in sorted(exercises.values(), key=lambda e: e.slug)
+        for ex in exercises.ordered
         if not found.isdisjoint(ex.contraindicated)
     )
 
@@ -148,11 +139,10 @@ def generate_plan(
         if spec.number >= settings.loading_from_phase:
             phase_slots["loading"] = settings.loading_slots
             phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
-        session = tuple(
-            plan_item(ex) for ex in _fill_session(by_category, spec.number, phase_slots, budget)
-        )
-        for item in session:
-            used.setdefault(item.slug, item)
+        chosen = _fill_session(by_category, spec.number, phase_slots, budget)
+        for ex in chosen:
+            used.setdefault(ex.slug, plan_item(ex))
+        session = tuple(SessionEntry(ex.slug, ex.name, str(ex.category), ex.minutes) for ex in chosen)
         end = starts[index + 1] - 1 if index + 1 < len(starts) else None
         phases.append(
             Phase(
@@ -169,7 +159,7 @@ def generate_plan(
             )
         )
 
-    daily = _daily_routine(classification, allowed, exercises, settings, findings, names, weights)
+    daily = _daily_routine(classification, allowed, exercises.by_slug, settings, findings, names, scores)
     walking = _walking(by_category.get("walking", []), settings, plan_item)
     reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
     avoid: list[AvoidAdvice] = []
@@ -269,7 +259,7 @@ def _daily_routine(
     settings: PlanSettings,
     findings: Mapping[str, MechanismFinding],
     names: Mapping[str, str],
-    weights: Mapping[str, float],
+    relevance: Mapping[str, float],
 ) -> tuple[PlannedExercise, ...]:
     """The 2-5 minute routine for the dominant mechanism, minus anything not allowed.
 
@@ -277,7 +267,8 @@ def _daily_routine(
     press-up is in the flexion-intolerance routine only with an extension
     preference, as clinical reference 5.4 says) or, with nothing found, is broadly safe.
     """
-    allowed_slugs = {ex.slug for ex in allowed if _relevance(ex, weights) > 0 or not weights}
+    anything_found = any(relevance.values())
+    allowed_slugs = {ex.slug for ex in allowed if relevance.get(ex.slug, 0.0) > 0 or not anything_found}
     keys: list[str] = []
     if classification.dominant:
         keys.append(classification.dominant)

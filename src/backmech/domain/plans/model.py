@@ -97,6 +97,16 @@ class PlannedExercise:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionEntry:
+    """One exercise of a phase's session; full details are in ``Plan.exercises`` by slug."""
+
+    slug: Slug
+    name: str
+    category: str
+    minutes: float
+
+
+@dataclass(frozen=True, slots=True)
 class Phase:
     number: int
     id: str
@@ -105,7 +115,7 @@ class Phase:
     end_week: int | None
     goal: str
     move_on_when: tuple[str, ...]
-    session: tuple[PlannedExercise, ...]
+    session: tuple[SessionEntry, ...]
     session_minutes: float
     source: SourceId
 
@@ -155,7 +165,7 @@ class Plan:
     care_stage: str | None
     phases: tuple[Phase, ...]
     exercises: tuple[PlannedExercise, ...]
-    """Every distinct exercise across phases, in first-use order."""
+    """Every distinct exercise of the sessions, in first-use order, with dose and reason."""
     daily_routine: tuple[PlannedExercise, ...]
     daily_routine_minutes: float
     walking: tuple[PlannedExercise, ...]
@@ -170,3 +180,7 @@ class Plan:
     movement_retest_weeks: tuple[int, ...]
     decision_points: tuple[DecisionPoint, ...]
     sources: tuple[SourceId, ...]
+
+    def exercise(self, slug: Slug) -> PlannedExercise:
+        """Details of a session exercise (dose, reason, ladder) by slug."""
+        return next(e for e in self.exercises if e.slug == slug)

@@ -1,0 +1,50 @@
+"""Choosing exercises for a person: what is allowed, and how relevant each one is.
+
+The library is indexed once per knowledge base (:class:`ExerciseIndex`) so that
+selection for each assessment touches only the mechanisms that were found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backmech.domain.exercises.model import Exercise, ExerciseCategory
+
+
+@dataclass(frozen=True)
+class ExerciseIndex:
+    """The exercise library with the look-ups selection needs, built once."""
+
+    by_slug: Mapping[str, Exercise]
+    ordered: tuple[Exercise, ...]
+    """Every exercise, sorted by slug (deterministic iteration)."""
+    suited_by: Mapping[str, tuple[str, ...]]
+    """Mechanism id → slugs of exercises that suit it."""
+
+    @classmethod
+    def build(cls, exercises: Mapping[str, Exercise]) -> ExerciseIndex:
+        ordered = tuple(sorted(exercises.values(), key=lambda e: e.slug))
+        suited: dict[str, list[str]] = {}
+        for ex in ordered:
+            for mech in ex.suits:
+                suited.setdefault(mech, []).append(ex.slug)
+        return cls(dict(exercises), ordered, {m: tuple(s) for m, s in suited.items()})
+
+
+def is_allowed(ex: Exercise, found: frozenset[str], equipment: frozenset[str]) -> bool:
+    """Prescribable, not contraindicated for anything found, and no missing equipment."""
+    return (
+        ex.category is not ExerciseCategory.AVOID
+        and found.isdisjoint(ex.contraindicated)
+        and equipment.issuperset(ex.equipment)
+    )
+
+
+def relevance(index: ExerciseIndex, weights: Mapping[str, float]) -> dict[str, float]:
+    """Slug → summed weight of the found mechanisms the exercise suits (absent = 0)."""
+    scores: dict[str, float] = {}
+    for mech, weight in weights.items():
+        for slug in index.suited_by.get(mech, ()):
+            scores[slug] = scores.get(slug, 0.0) + weight
+    return scores
