@@ -28,7 +28,8 @@ Expectation keys (all optional):
   ``contributing_exclude``, ``prediction_rules`` (id → positive/negative/indeterminate),
   ``missing_evidence_for`` (mechanism id → fact ids in its ``missing_evidence``);
 * ``plan_exercises_include`` / ``plan_exercises_exclude`` (slugs across every phase
-  session, ``plan.exercises``, ``plan.daily_routine`` and the ``plan.walking`` programme), ``avoid_mentions``
+  session, ``plan.exercises``, ``plan.daily_routine`` and the ``plan.walking`` programme),
+  ``daily_routine_include`` / ``daily_routine_exclude`` (the 2-5 minute routine only), ``avoid_mentions``
   (substrings of ``plan.avoid[].what``), ``education_include``, ``lifestyle_include``,
   ``clinician_care_include``, ``plan_emphasis``, ``weeks``.
 """
@@ -53,6 +54,12 @@ MIN_CASES = 18
 CASE_KEYS = frozenset({"title", "reference", "notes", "intake", "expect", "discrepancies"})
 PREDICTION_STATUSES = frozenset({"positive", "negative", "indeterminate"})
 CLASSIFICATION_STATUSES = frozenset({"clear", "mixed", "insufficient", "not_assessed"})
+MECHANISM_LIST_KEYS = (
+    "mechanisms_include",
+    "mechanisms_exclude",
+    "contributing_include",
+    "contributing_exclude",
+)
 
 
 @cache
@@ -79,7 +86,7 @@ def assessed(path: Path) -> AssessmentResult:
 def _plan_slugs(result: AssessmentResult) -> set[str]:
     plan = result.plan
     assert plan is not None
-    slugs = {e.slug for e in (*plan.exercises, *plan.daily_routine, *plan.walking)}
+    slugs = {e.slug for e in (*plan.exercises, *plan.daily_routine, *plan.walking, *plan.relief)}
     for phase in plan.phases:
         slugs |= {e.slug for e in phase.session}
     return slugs
@@ -250,6 +257,18 @@ def check_plan_exercises_exclude(r: AssessmentResult, exp: list[str], p: Problem
         _disjoint("plan_exercises_exclude", exp, _plan_slugs(r), p)
 
 
+def check_daily_routine_include(r: AssessmentResult, exp: list[str], p: Problems) -> None:
+    if _need_plan(r, "daily_routine_include", p):
+        assert r.plan is not None
+        _subset("daily_routine_include", exp, [e.slug for e in r.plan.daily_routine], p)
+
+
+def check_daily_routine_exclude(r: AssessmentResult, exp: list[str], p: Problems) -> None:
+    if _need_plan(r, "daily_routine_exclude", p):
+        assert r.plan is not None
+        _disjoint("daily_routine_exclude", exp, [e.slug for e in r.plan.daily_routine], p)
+
+
 def check_avoid_mentions(r: AssessmentResult, exp: list[str], p: Problems) -> None:
     if not _need_plan(r, "avoid_mentions", p):
         return
@@ -351,9 +370,14 @@ def test_case_file_is_well_formed(path: Path) -> None:
     slugs = set(service().kb.exercises)
     mechanisms = set(service().kb.mechanisms.mechanisms)
     for block in blocks:
-        for key in ("plan_exercises_include", "plan_exercises_exclude"):
+        for key in (
+            "plan_exercises_include",
+            "plan_exercises_exclude",
+            "daily_routine_include",
+            "daily_routine_exclude",
+        ):
             assert set(block.get(key, ())) <= slugs, f"{key}: unknown slugs {set(block[key]) - slugs}"
-        for key in ("mechanisms_include", "mechanisms_exclude", "contributing_include", "contributing_exclude"):
+        for key in MECHANISM_LIST_KEYS:
             unknown_ids = set(block.get(key, ())) - mechanisms
             assert not unknown_ids, f"{key}: unknown mechanism ids {unknown_ids}"
 

@@ -23,9 +23,13 @@ KB = default_knowledge()
 SERVICE = AssessmentService(KB)
 ACTIVITIES = list(KB.vocabulary.enumerations["activity"])
 RED_FLAGS = [q.id for q in KB.safety.questions]
-EXAM_SPECS = [s for fid, s in KB.vocabulary.specs.items()
-              if s.origin == "intake" and fid.split(".")[0] in {"examination", "neuro", "pain", "symptoms", "lifestyle", "history", "person"}
-              and not fid.startswith(("examination.aberrant.", "pain.location."))]
+EXAM_SPECS = [
+    s
+    for fid, s in KB.vocabulary.specs.items()
+    if s.origin == "intake"
+    and fid.split(".")[0] in {"examination", "neuro", "pain", "symptoms", "lifestyle", "history", "person"}
+    and not fid.startswith(("examination.aberrant.", "pain.location."))
+]
 
 
 def _value(spec: FactSpec) -> st.SearchStrategy[Any]:
@@ -61,18 +65,31 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         intake["red_flags"] = {q: q in positives for q in RED_FLAGS}
     intake["questionnaires"] = {
-        "start_back": {"answers": {
-            **{k: draw(st.booleans()) for k in ("leg_pain", "shoulder_neck_pain", "short_walks",
-                                                  "slow_dressing", "fear", "anxiety",
-                                                  "catastrophising", "low_mood")},
-            "bothersomeness": draw(st.integers(0, 4))}},
-        "fabq": {"answers": {f"item_{i}": draw(st.integers(0, 6)) for i in range(1, 6)}
-                 | {"in_work": False}},
+        "start_back": {
+            "answers": {
+                **{
+                    k: draw(st.booleans())
+                    for k in (
+                        "leg_pain",
+                        "shoulder_neck_pain",
+                        "short_walks",
+                        "slow_dressing",
+                        "fear",
+                        "anxiety",
+                        "catastrophising",
+                        "low_mood",
+                    )
+                },
+                "bothersomeness": draw(st.integers(0, 4)),
+            }
+        },
+        "fabq": {"answers": {f"item_{i}": draw(st.integers(0, 6)) for i in range(1, 6)} | {"in_work": False}},
         "nprs": {"answers": {"current": draw(st.integers(0, 10))}},
     }
     if draw(st.booleans()):
-        intake["preferences"] = {"equipment": draw(st.lists(
-            st.sampled_from(["dowel", "band", "kettlebell", "bar"]), unique=True))}
+        intake["preferences"] = {
+            "equipment": draw(st.lists(st.sampled_from(["dowel", "band", "kettlebell", "bar"]), unique=True))
+        }
     return intake
 
 
@@ -103,8 +120,12 @@ def test_engine_invariants(intake: dict[str, Any]) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(intakes(), st.sampled_from(["saddle_numbness", "bladder_change", "major_trauma",
-                                   "sudden_severe_pain_collapse", "foot_drop"]))
+@given(
+    intakes(),
+    st.sampled_from(
+        ["saddle_numbness", "bladder_change", "major_trauma", "sudden_severe_pain_collapse", "foot_drop"]
+    ),
+)
 def test_emergency_or_urgent_red_flag_never_yields_a_plan(intake: dict[str, Any], flag: str) -> None:
     intake["red_flags"] = {q: q == flag for q in RED_FLAGS}
     result = SERVICE.assess(intake)

@@ -15,32 +15,60 @@ from backmech.domain.mechanism.model import (
 
 
 def _mech(mid: str, kind: MechanismKind = MechanismKind.PRIMARY, emphasis: str = "") -> Mechanism:
-    return Mechanism(id=mid, kind=kind, name=mid.title(), explanation="", clinician_note="",
-                     report_threshold=2, full_confidence_score=4, source="s", emphasis=emphasis,
-                     discriminating_test=f"test for {mid}")
+    return Mechanism(
+        id=mid,
+        kind=kind,
+        name=mid.title(),
+        explanation="",
+        clinician_note="",
+        report_threshold=2,
+        full_confidence_score=4,
+        source="s",
+        emphasis=emphasis,
+        discriminating_test=f"test for {mid}",
+    )
 
 
 def _rule(rid: str, mech: str, weight: float, fact: str, decisive: bool = False) -> EvidenceRule:
-    return EvidenceRule(rid, mech, weight, Leaf(fact, "eq", True), f"because {fact}", "s",
-                        decisive=decisive, fact_ids=(fact,))
+    return EvidenceRule(
+        rid, mech, weight, Leaf(fact, "eq", True), f"because {fact}", "s", decisive=decisive, fact_ids=(fact,)
+    )
 
 
 CATALOGUE = MechanismCatalogue(
-    mechanisms={m.id: m for m in (
-        _mech("a", emphasis="stable"), _mech("b", emphasis="mobile"), _mech("r"),
-        _mech("mob", MechanismKind.DEFICIT, "mobile"), _mech("stab", MechanismKind.DEFICIT, "stable"),
-        _mech("hip", MechanismKind.CONTRIBUTING), _mech("cpr", MechanismKind.PREDICTION_RULE),
-    )},
+    mechanisms={
+        m.id: m
+        for m in (
+            _mech("a", emphasis="stable"),
+            _mech("b", emphasis="mobile"),
+            _mech("r"),
+            _mech("mob", MechanismKind.DEFICIT, "mobile"),
+            _mech("stab", MechanismKind.DEFICIT, "stable"),
+            _mech("hip", MechanismKind.CONTRIBUTING),
+            _mech("cpr", MechanismKind.PREDICTION_RULE),
+        )
+    },
     rules=(
-        _rule("a1", "a", 2, "fa1"), _rule("a2", "a", 2, "fa2"), _rule("a-against", "a", -2, "fa3"),
-        _rule("b1", "b", 2, "fb1"), _rule("b2", "b", 1, "fb2"),
+        _rule("a1", "a", 2, "fa1"),
+        _rule("a2", "a", 2, "fa2"),
+        _rule("a-against", "a", -2, "fa3"),
+        _rule("b1", "b", 2, "fb1"),
+        _rule("b2", "b", 1, "fb2"),
         _rule("r1", "r", 2, "fr1", decisive=True),
-        _rule("m1", "mob", 3, "fm1"), _rule("s1", "stab", 3, "fs1"),
+        _rule("m1", "mob", 3, "fm1"),
+        _rule("s1", "stab", 3, "fs1"),
         _rule("h1", "hip", 2, "fh1"),
     ),
-    prediction_rules=(PredictionRule("cpr", "CPR", 2, (("x", Leaf("c1", "eq", True)),
-                                                       ("y", Leaf("c2", "eq", True)),
-                                                       ("z", Leaf("c3", "eq", True))), "", "s"),),
+    prediction_rules=(
+        PredictionRule(
+            "cpr",
+            "CPR",
+            2,
+            (("x", Leaf("c1", "eq", True)), ("y", Leaf("c2", "eq", True)), ("z", Leaf("c3", "eq", True))),
+            "",
+            "s",
+        ),
+    ),
     dominance_margin=2,
     dominance_source="s",
 )
@@ -102,8 +130,12 @@ def test_moderate_deficit_sets_session_emphasis() -> None:
 
 
 def test_bundled_rules_flexion_pattern(kb: KnowledgeBase) -> None:
-    facts = {"aggravated_by.sitting_slumped": True, "aggravated_by.bending_forward": True,
-             "eased_by.walking": True, "derived.directional_preference": "extension"}
+    facts = {
+        "aggravated_by.sitting_slumped": True,
+        "aggravated_by.bending_forward": True,
+        "eased_by.walking": True,
+        "derived.directional_preference": "extension",
+    }
     result = classify(kb.mechanisms, facts)
     assert result.dominant == "flexion-intolerance"
     assert "directional-preference-extension" in {m.id for m in result.mechanisms}

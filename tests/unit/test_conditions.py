@@ -21,7 +21,10 @@ def test_leaf_trace_records_actual_value() -> None:
 
 def test_all_false_beats_unknown_and_any_true_beats_unknown() -> None:
     facts = {"a": True, "b": False}
-    assert All((Leaf("a", "eq", True), Leaf("b", "eq", True), Leaf("c", "eq", True))).evaluate(facts).value is False
+    assert (
+        All((Leaf("a", "eq", True), Leaf("b", "eq", True), Leaf("c", "eq", True))).evaluate(facts).value
+        is False
+    )
     assert All((Leaf("a", "eq", True), Leaf("c", "eq", True))).evaluate(facts).value is None
     assert AnyOf((Leaf("c", "eq", True), Leaf("a", "eq", True))).evaluate(facts).value is True
     assert AnyOf((Leaf("c", "eq", True), Leaf("b", "eq", True))).evaluate(facts).value is None
@@ -47,9 +50,13 @@ def test_at_least_decides_as_soon_as_it_can() -> None:
 )
 def test_fast_truth_agrees_with_traced_evaluation(facts: dict[str, object]) -> None:
     cond = parse_condition(
-        {"any": [{"all": [{"fact": "a"}, {"fact": "b", "op": "gt", "value": 2}]},
-                 {"not": {"fact": "c", "op": "in", "value": ["x"]}},
-                 {"at_least": 1, "of": [{"fact": "b", "op": "le", "value": 1}]}]},
+        {
+            "any": [
+                {"all": [{"fact": "a"}, {"fact": "b", "op": "gt", "value": 2}]},
+                {"not": {"fact": "c", "op": "in", "value": ["x"]}},
+                {"at_least": 1, "of": [{"fact": "b", "op": "le", "value": 1}]},
+            ]
+        },
         "test",
     )
     assert cond.truth(facts) == cond.evaluate(facts).value  # type: ignore[arg-type]
@@ -60,7 +67,9 @@ def test_parse_shorthand_and_sets() -> None:
     assert cond.evaluate({"pain.leg_pain": "both"}).value is True
     flag = parse_condition({"fact": "x"}, "r")
     assert isinstance(flag, Leaf) and flag.op == "eq" and flag.value is True
-    assert [leaf.fact for leaf in leaves(parse_condition({"all": [{"fact": "a"}, {"not": {"fact": "b"}}]}, "r"))] == ["a", "b"]
+    assert [
+        leaf.fact for leaf in leaves(parse_condition({"all": [{"fact": "a"}, {"not": {"fact": "b"}}]}, "r"))
+    ] == ["a", "b"]
 
 
 @pytest.mark.parametrize(

@@ -6,23 +6,39 @@ from backmech.domain.derivations import derive_facts
 
 
 def test_directional_preference_from_repeated_movements() -> None:
-    assert derive_facts({"examination.repeated_movements.extension": "centralises",
-                         "examination.repeated_movements.flexion": "peripheralises"}) == {
+    assert derive_facts(
+        {
+            "examination.repeated_movements.extension": "centralises",
+            "examination.repeated_movements.flexion": "peripheralises",
+        }
+    ) == {
         "derived.directional_preference": "extension",
         "derived.peripheralises_with_flexion": True,
         "derived.peripheralises_with_extension": False,
     }
-    assert derive_facts({"examination.repeated_movements.flexion": "abolishes"})[
-        "derived.directional_preference"] == "flexion"
-    both = derive_facts({"examination.repeated_movements.flexion": "decreases",
-                         "examination.repeated_movements.extension": "decreases"})
+    assert (
+        derive_facts({"examination.repeated_movements.flexion": "abolishes"})[
+            "derived.directional_preference"
+        ]
+        == "flexion"
+    )
+    both = derive_facts(
+        {
+            "examination.repeated_movements.flexion": "decreases",
+            "examination.repeated_movements.extension": "decreases",
+        }
+    )
     assert both["derived.directional_preference"] == "none"
 
 
 def test_sides_need_both_values() -> None:
-    out = derive_facts({"examination.hip_ir_prone_degrees.left": 25,
-                        "examination.hip_ir_prone_degrees.right": 38,
-                        "examination.knee_to_wall_cm.left": 9})
+    out = derive_facts(
+        {
+            "examination.hip_ir_prone_degrees.left": 25,
+            "examination.hip_ir_prone_degrees.right": 38,
+            "examination.knee_to_wall_cm.left": 9,
+        }
+    )
     assert out["derived.hip_ir_min_degrees"] == 25
     assert out["derived.hip_ir_max_degrees"] == 38
     assert out["derived.hip_ir_asymmetry_degrees"] == 13
@@ -32,9 +48,16 @@ def test_sides_need_both_values() -> None:
 def test_neural_sign_true_on_any_sign_false_only_when_all_known() -> None:
     assert derive_facts({"neuro.slr_reproduces_leg_pain": True})["derived.neural_sign"] is True
     assert "derived.neural_sign" not in derive_facts({"neuro.slr_reproduces_leg_pain": False})
-    all_negative = {k: False for k in ("neuro.slr_reproduces_leg_pain", "neuro.slump_positive",
-                                       "neuro.crossed_slr_positive", "neuro.dermatomal_sensory_loss",
-                                       "neuro.reflex_reduced")}
+    all_negative = dict.fromkeys(
+        (
+            "neuro.slr_reproduces_leg_pain",
+            "neuro.slump_positive",
+            "neuro.crossed_slr_positive",
+            "neuro.dermatomal_sensory_loss",
+            "neuro.reflex_reduced",
+        ),
+        False,
+    )
     all_negative["neuro.weakest_motor_grade"] = 5  # type: ignore[assignment]
     assert derive_facts(all_negative)["derived.neural_sign"] is False
     assert derive_facts({**all_negative, "neuro.weakest_motor_grade": 4})["derived.neural_sign"] is True
@@ -47,13 +70,18 @@ def test_leg_dominance_uses_nprs_current() -> None:
 
 
 def test_counts_and_chronicity() -> None:
-    out = derive_facts({"examination.luomajoki.waiters_bow": "incorrect",
-                        "examination.luomajoki.rocking": "incorrect",
-                        "examination.luomajoki.pelvic_tilt": "correct",
-                        "history.duration_days": 90,
-                        "examination.side_bridge_seconds.left": 40,
-                        "examination.side_bridge_seconds.right": 50,
-                        "examination.slr_degrees.left": 90, "examination.slr_degrees.right": 94})
+    out = derive_facts(
+        {
+            "examination.luomajoki.waiters_bow": "incorrect",
+            "examination.luomajoki.rocking": "incorrect",
+            "examination.luomajoki.pelvic_tilt": "correct",
+            "history.duration_days": 90,
+            "examination.side_bridge_seconds.left": 40,
+            "examination.side_bridge_seconds.right": 50,
+            "examination.slr_degrees.left": 90,
+            "examination.slr_degrees.right": 94,
+        }
+    )
     assert out["derived.luomajoki_incorrect_count"] == 2
     assert out["derived.chronic"] is True  # 3 months, Deyo 2014
     assert out["derived.side_bridge_asymmetry_percent"] == 20.0

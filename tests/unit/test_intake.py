@@ -22,8 +22,14 @@ def test_absent_and_null_fields_stay_unknown(service: AssessmentService) -> None
 
 
 def test_nested_sides_and_enums(service: AssessmentService) -> None:
-    case = service.read({"examination": {"hip_ir_prone_degrees": {"left": 30, "right": 41},
-                                         "repeated_movements": {"extension": "centralises"}}})
+    case = service.read(
+        {
+            "examination": {
+                "hip_ir_prone_degrees": {"left": 30, "right": 41},
+                "repeated_movements": {"extension": "centralises"},
+            }
+        }
+    )
     assert case.facts["examination.hip_ir_prone_degrees.left"] == 30
     assert case.facts["examination.repeated_movements.extension"] == "centralises"
 
@@ -34,7 +40,11 @@ def test_nested_sides_and_enums(service: AssessmentService) -> None:
         ({"person": {"age": 200}}, "person.age", "16 to 110"),
         ({"person": {"age": "forty"}}, "person.age", "16 to 110"),
         ({"person": {"sex": "f"}}, "person.sex", "female, male, other, unspecified"),
-        ({"symptoms": {"aggravated_by": ["sitting", "jumping"]}}, "symptoms.aggravated_by", "sitting_slumped"),
+        (
+            {"symptoms": {"aggravated_by": ["sitting", "jumping"]}},
+            "symptoms.aggravated_by",
+            "sitting_slumped",
+        ),
         ({"sympotms": {}}, "sympotms", "symptoms"),
         ({"pain": {"leg": "left"}}, "pain.leg", "leg_pain"),
         ({"red_flags": {"saddle": True}}, "red_flags.saddle", "saddle_numbness"),

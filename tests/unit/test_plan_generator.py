@@ -21,8 +21,14 @@ def test_flexion_plan_never_includes_flexion_provokers(service: AssessmentServic
     plan = result.plan
     assert plan is not None
     slugs = {e.slug for e in plan.exercises} | {e.slug for e in plan.daily_routine}
-    assert not slugs & {"childs-pose", "knee-to-chest", "sit-up-crunch", "heel-on-toe-crunch",
-                        "toe-touch-stretch", "seated-flexion-stretch"}
+    assert not slugs & {
+        "childs-pose",
+        "knee-to-chest",
+        "sit-up-crunch",
+        "heel-on-toe-crunch",
+        "toe-touch-stretch",
+        "seated-flexion-stretch",
+    }
     excluded = {e.slug for e in plan.excluded_exercises}
     assert {"childs-pose", "sit-up-crunch", "heel-on-toe-crunch"} <= excluded
     assert any("rounding the back" in a.what for a in plan.avoid)

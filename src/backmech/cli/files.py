@@ -33,7 +33,11 @@ def read_json(path: Path) -> object:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename: all or nothing."""
+    """Write ``data`` to ``path`` via a temporary file and rename: all or nothing.
+
+    The file is readable by its owner only (mode 0600, from ``mkstemp``): reports and
+    saved answers hold health data.
+    """
     directory = path.parent if str(path.parent) else Path()
     try:
         directory.mkdir(parents=True, exist_ok=True)

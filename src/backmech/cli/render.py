@@ -86,7 +86,10 @@ def _triage(con: Console, result: AssessmentResult) -> None:
     lines: list[Text] = [Text(triage.action, style="bold")]
     for reason in triage.reasons:
         lines.append(Text(f"• {reason.reason} → {reason.where_to_go} ({reason.timeframe})"))
-    if not triage.complete:
+    if not triage.complete and triage.level.stops_programme:
+        # A list of unasked questions would bury the referral; the JSON keeps it.
+        lines.append(Text("The remaining safety questions were not needed for this decision.", style="dim"))
+    elif not triage.complete:
         lines.append(
             Text("Some red-flag questions were not answered: " + ", ".join(triage.unanswered), style="yellow")
         )

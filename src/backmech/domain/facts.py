@@ -110,7 +110,11 @@ class Vocabulary:
                     if isinstance(value, bool) or not isinstance(value, int | float):
                         problems.append(f"{leaf.fact} {leaf.op}: value {value!r} is not a number")
                     continue
-                problem = spec.check_value(value) if isinstance(value, bool | int | float | str) else "has an unsupported type"
+                problem = (
+                    spec.check_value(value)
+                    if isinstance(value, bool | int | float | str)
+                    else "has an unsupported type"
+                )
                 if problem:
                     problems.append(f"{leaf.fact} {leaf.op} {value!r}: value {problem}")
         return problems

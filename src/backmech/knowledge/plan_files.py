@@ -17,6 +17,7 @@ from backmech.domain.plans.model import (
     LifestyleRule,
     PhaseSpec,
     PlanSettings,
+    RoutineItem,
 )
 from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
 
@@ -57,15 +58,22 @@ class Sessions(StrictModel):
     mobile: dict[ExerciseCategory, int]
     balanced: dict[ExerciseCategory, int]
     mechanism_slots: dict[str, dict[ExerciseCategory, int]] = Field(default_factory=dict)
+    key_exercises: dict[str, list[str]] = Field(default_factory=dict)
     loading_from_phase: int = Field(ge=1, le=4)
     loading_slots: int = Field(ge=0, le=4)
     daily_routine_min_minutes: float = Field(gt=0)
     daily_routine_max_minutes: float = Field(gt=0)
 
 
+class RoutineItemEntry(StrictModel):
+    slug: str
+    dose: str = Field(min_length=3)
+    minutes: float = Field(gt=0, le=5)
+
+
 class DailyRoutines(StrictModel):
     source: str
-    routines: dict[str, list[str]]
+    routines: dict[str, list[RoutineItemEntry]]
 
 
 class LifestyleEntry(StrictModel):
@@ -167,14 +175,22 @@ def load_plan_settings(
     for mech in doc.sessions.mechanism_slots:
         if mech not in mechanisms:
             raise KnowledgeError(f"{where}: sessions.mechanism_slots.{mech}", "unknown mechanism")
-    routines: dict[str, tuple[str, ...]] = {}
-    for key, slugs in doc.daily_routines.routines.items():
-        if key != "general" and key not in mechanisms:
-            raise KnowledgeError(f"{where}: daily_routines.routines.{key}", "unknown mechanism")
+    for mech, slugs in doc.sessions.key_exercises.items():
+        if mech not in mechanisms:
+            raise KnowledgeError(f"{where}: sessions.key_exercises.{mech}", "unknown mechanism")
         for slug in slugs:
             if slug not in exercise_slugs:
-                raise KnowledgeError(f"{where}: daily_routines.routines.{key}", f"unknown exercise {slug!r}")
-        routines[key] = tuple(slugs)
+                raise KnowledgeError(f"{where}: sessions.key_exercises.{mech}", f"unknown exercise {slug!r}")
+    routines: dict[str, tuple[RoutineItem, ...]] = {}
+    for key, items in doc.daily_routines.routines.items():
+        if key != "general" and key not in mechanisms:
+            raise KnowledgeError(f"{where}: daily_routines.routines.{key}", "unknown mechanism")
+        for item in items:
+            if item.slug not in exercise_slugs:
+                raise KnowledgeError(
+                    f"{where}: daily_routines.routines.{key}", f"unknown exercise {item.slug!r}"
+                )
+        routines[key] = tuple(RoutineItem(i.slug, i.dose, i.minutes) for i in items)
     lifestyle = []
     for i, rule in enumerate(doc.lifestyle.rules):
         loc = f"{where}: lifestyle.rules[{i}]"
@@ -213,6 +229,7 @@ def load_plan_settings(
             mech: {str(cat): n for cat, n in slots.items()}
             for mech, slots in doc.sessions.mechanism_slots.items()
         },
+        key_exercises={m: tuple(v) for m, v in doc.sessions.key_exercises.items()},
         loading_from_phase=doc.sessions.loading_from_phase,
         loading_slots=doc.sessions.loading_slots,
         daily_min_minutes=doc.sessions.daily_routine_min_minutes,

@@ -41,6 +41,7 @@ class MechanismEntry(StrictModel):
     emphasis: str = Field(default="", pattern=r"^(|stable|mobile)$")
     avoid: list[AvoidEntry] = Field(default_factory=list)
     discriminating_test: str = ""
+    overrides_avoid: list[str] = Field(default_factory=list)
 
 
 class Dominance(StrictModel):
@@ -128,8 +129,13 @@ def load_mechanisms(
             emphasis=entry.emphasis,
             avoid=tuple(avoid),
             discriminating_test=entry.discriminating_test,
+            overrides_avoid=tuple(entry.overrides_avoid),
         )
 
+    for mech in mechanisms.values():
+        for other in mech.overrides_avoid:
+            if other not in mechanisms:
+                raise KnowledgeError(f"{mwhere}: {mech.id}.overrides_avoid", f"unknown mechanism {other!r}")
     ewhere = relative(evidence_path, root)
     edoc = parse(EvidenceFile, read_yaml(evidence_path, root), ewhere)
     rules: list[EvidenceRule] = []

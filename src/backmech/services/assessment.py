@@ -125,7 +125,6 @@ class AssessmentService:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.reader = IntakeReader(kb.vocabulary, kb.questionnaires.keys())
-        self._avoid = {m.id: m.avoid for m in kb.mechanisms.mechanisms.values()}
         self._exercises = ExerciseIndex.build(kb.exercises)
         self._exercises = ExerciseIndex.build(kb.exercises)
 
@@ -170,7 +169,7 @@ class AssessmentService:
                 exercises=self._exercises,
                 education=kb.education,
                 settings=kb.plan,
-                mechanism_avoid=self._avoid,
+                mechanisms=kb.mechanisms.mechanisms,
             )
         summary = _summary(classification)
         completeness = DataCompleteness(

@@ -252,8 +252,8 @@ def vocabulary_markdown(kb: KnowledgeBase) -> str:
         lines.append("")
     lines.extend(["## Red-flag questions (`red_flags.<id>`)", "", "| id | category | question |",
                   "|---|---|---|"])
-    for q in kb.safety.questions:
-        lines.append(f"| `{q.id}` | {q.category} | {q.text} |")
+    for question in kb.safety.questions:
+        lines.append(f"| `{question.id}` | {question.category} | {question.text} |")
     lines.extend(["", "## Questionnaires (`questionnaires.<id>.answers`)", ""])
     for qid, q in kb.questionnaires.items():
         outputs = ", ".join(f"`{o.id}`" for o in q.outputs)

@@ -17,9 +17,22 @@ from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
 from backmech.knowledge.source_files import load_sources
 
 TOPICS = {
-    "pain_science", "spine_hygiene", "posture", "sitting", "sleep", "ergonomics", "stress",
-    "pacing", "flare_ups", "fear_of_movement", "activity", "lifting", "imaging",
-    "recovery_timeline", "breathing", "general_health",
+    "pain_science",
+    "spine_hygiene",
+    "posture",
+    "sitting",
+    "sleep",
+    "ergonomics",
+    "stress",
+    "pacing",
+    "flare_ups",
+    "fear_of_movement",
+    "activity",
+    "lifting",
+    "imaging",
+    "recovery_timeline",
+    "breathing",
+    "general_health",
 }
 
 
@@ -44,10 +57,25 @@ def modules(sources: set[str]) -> dict[str, EducationModule]:
 
 
 REQUIRED = [
-    "pain-is-a-signal", "spine-hygiene", "sitting-posture", "sleep", "ergonomics", "stress",
-    "pacing", "flare-ups", "fear-of-movement", "walking", "imaging", "recovery-timeline",
-    "breathing", "flexion-intolerance", "extension-intolerance", "rotation-control",
-    "compression-intolerance", "nerve-pain", "mobility-vs-stability",
+    "pain-is-a-signal",
+    "spine-hygiene",
+    "sitting-posture",
+    "sleep",
+    "ergonomics",
+    "stress",
+    "pacing",
+    "flare-ups",
+    "fear-of-movement",
+    "walking",
+    "imaging",
+    "recovery-timeline",
+    "breathing",
+    "flexion-intolerance",
+    "extension-intolerance",
+    "rotation-control",
+    "compression-intolerance",
+    "nerve-pain",
+    "mobility-vs-stability",
 ]
 
 
@@ -94,8 +122,14 @@ def test_each_main_mechanism_has_its_module(
 
 
 MECHANISM_MODULES = [
-    "flexion-intolerance", "extension-intolerance", "rotation-control", "compression-intolerance",
-    "nerve-pain", "mobility-vs-stability", "neurogenic-claudication", "directional-preference",
+    "flexion-intolerance",
+    "extension-intolerance",
+    "rotation-control",
+    "compression-intolerance",
+    "nerve-pain",
+    "mobility-vs-stability",
+    "neurogenic-claudication",
+    "directional-preference",
 ]
 
 
@@ -136,11 +170,7 @@ def test_modules_have_three_to_six_paragraphs_and_key_points(
 def test_reading_minutes_match_the_length(modules: dict[str, EducationModule]) -> None:
     # Plain-language reading runs at roughly 150-250 words a minute.
     for module in modules.values():
-        words = (
-            _words(module)
-            + sum(len(k.split()) for k in module.key_points)
-            + len(module.summary.split())
-        )
+        words = _words(module) + sum(len(k.split()) for k in module.key_points) + len(module.summary.split())
         low, high = math.ceil(words / 250), math.ceil(words / 150)
         assert low <= module.reading_minutes <= high, (module.slug, words)
 

@@ -125,9 +125,7 @@ def test_required_library_exercises_exist_and_are_prescribable(
 
 
 @pytest.mark.parametrize("slug", AVOID_REQUIRED)
-def test_avoid_list_entries_exist_and_are_never_prescribable(
-    library: dict[str, Exercise], slug: str
-) -> None:
+def test_avoid_list_entries_exist_and_are_never_prescribable(library: dict[str, Exercise], slug: str) -> None:
     ex = library[slug]
     assert ex.category is AVOID
     assert ex.phases == ()
@@ -295,13 +293,18 @@ def test_lumbar_extension_dose_is_mckenzie(library: dict[str, Exercise]) -> None
 # --- ladders -----------------------------------------------------------------------------
 
 EXPECTED_LADDERS = [
-    ["abdominal-bracing", "mcgill-curl-up", "mcgill-curl-up-elbows-raised",
-     "mcgill-curl-up-pre-braced"],
+    ["abdominal-bracing", "mcgill-curl-up", "mcgill-curl-up-elbows-raised", "mcgill-curl-up-pre-braced"],
     ["side-bridge-wall", "side-bridge", "side-bridge-feet", "side-bridge-rolling"],
     ["bird-dog", "bird-dog-sweeps"],
     ["glute-bridge", "single-leg-bridge"],
-    ["pelvic-tilt", "standing-pelvic-tilt", "hip-hinge", "hip-hinge-light-load",
-     "kettlebell-deadlift", "bar-deadlift"],
+    [
+        "pelvic-tilt",
+        "standing-pelvic-tilt",
+        "hip-hinge",
+        "hip-hinge-light-load",
+        "kettlebell-deadlift",
+        "bar-deadlift",
+    ],
     ["box-squat", "goblet-squat"],
     ["suitcase-carry", "farmer-carry"],
     ["walking-short-bouts", "walking-programme", "walking-30-minutes"],
@@ -324,9 +327,7 @@ def _walk(library: Mapping[str, Exercise], start: str, key: str) -> list[str]:
 
 
 @pytest.mark.parametrize("ladder", EXPECTED_LADDERS, ids=lambda lad: lad[0])
-def test_expected_ladders_walk_in_both_directions(
-    library: dict[str, Exercise], ladder: list[str]
-) -> None:
+def test_expected_ladders_walk_in_both_directions(library: dict[str, Exercise], ladder: list[str]) -> None:
     assert library[ladder[0]].regression is None
     assert _walk(library, ladder[0], "progression") == ladder
     assert _walk(library, ladder[-1], "regression") == ladder[::-1]
@@ -400,7 +401,8 @@ def test_every_mechanism_with_a_daily_routine_has_short_options(
         if kind == "prediction_rule":
             continue
         options = [
-            ex for ex in _prescribable(library)
+            ex
+            for ex in _prescribable(library)
             if ex.daily_routine and mech in ex.suits and mech not in ex.contraindicated
         ]
         assert options, mech
@@ -511,9 +513,7 @@ def test_duplicate_slug_across_files_is_rejected(tmp_path: Path) -> None:
     folder = tmp_path / "exercises"
     folder.mkdir()
     for name in ("a.yaml", "b.yaml"):
-        (folder / name).write_text(
-            yaml.safe_dump({"exercises": [_entry("same-slug")]}), encoding="utf-8"
-        )
+        (folder / name).write_text(yaml.safe_dump({"exercises": [_entry("same-slug")]}), encoding="utf-8")
     with pytest.raises(KnowledgeError) as err:
         load_exercises(folder, tmp_path, SourceChecker({"mcgill-2015"}), MECHANISMS)
     assert err.value.location == "exercises/b.yaml: same-slug"

@@ -64,9 +64,7 @@ def test_work_cutoffs(fabq: Questionnaire) -> None:
 
 
 def test_cutoffs_carry_their_sources(fabq: Questionnaire) -> None:
-    sources = {
-        (out.id, c.id): c.source for out in fabq.outputs for c in out.cutoffs
-    }
+    sources = {(out.id, c.id): c.source for out in fabq.outputs for c in out.cutoffs}
     assert sources == {
         ("physical_activity", "elevated"): "george-2008",
         ("physical_activity", "stabilisation_cpr"): "hicks-2005",

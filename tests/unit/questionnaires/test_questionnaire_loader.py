@@ -27,9 +27,7 @@ def load_one(tmp_path: Path, checker: SourceChecker, data: dict[str, Any], name:
     load_questionnaires(folder, tmp_path, checker)
 
 
-def rejected(
-    tmp_path: Path, checker: SourceChecker, data: dict[str, Any], name: str
-) -> KnowledgeError:
+def rejected(tmp_path: Path, checker: SourceChecker, data: dict[str, Any], name: str) -> KnowledgeError:
     with pytest.raises(KnowledgeError) as err:
         load_one(tmp_path, checker, data, name)
     return err.value
@@ -133,18 +131,14 @@ def test_boolean_item_needs_true_and_false(tmp_path: Path, source_checker: Sourc
     assert err.location == "questionnaires/start_back.yaml: items.leg_pain.options"
 
 
-def test_not_applicable_needs_an_earlier_boolean(
-    tmp_path: Path, source_checker: SourceChecker
-) -> None:
+def test_not_applicable_needs_an_earlier_boolean(tmp_path: Path, source_checker: SourceChecker) -> None:
     data = real("fabq")
     data["items"][6]["not_applicable_when"] = {"question": "item_1", "answer": False}
     err = rejected(tmp_path, source_checker, data, "fabq")
     assert err.location == "questionnaires/fabq.yaml: items.item_6.not_applicable_when.question"
 
 
-def test_risk_rule_must_name_earlier_outputs(
-    tmp_path: Path, source_checker: SourceChecker
-) -> None:
+def test_risk_rule_must_name_earlier_outputs(tmp_path: Path, source_checker: SourceChecker) -> None:
     data = real("start_back")
     output(data, "risk")["risk_rule"]["subscale"] = "distress"
     err = rejected(tmp_path, source_checker, data, "start_back")

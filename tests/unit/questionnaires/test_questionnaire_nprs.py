@@ -11,8 +11,7 @@ from backmech.domain.questionnaires.scoring import score
 
 @pytest.mark.parametrize(
     ("rating", "band"),
-    [(0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"),
-     (10, "severe")],
+    [(0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")],
 )
 def test_whole_number_bands_follow_the_convention(nprs: Questionnaire, rating: int, band: str) -> None:
     # clinical.md 1.1: 0 none; 1-3 mild; 4-6 moderate; 7-10 severe.
@@ -40,12 +39,8 @@ def test_fractional_average_uses_boonstra_limits(nprs: Questionnaire) -> None:
     high = score(nprs, {"current": 4, "worst_24h": 4, "best_24h": 3})
     assert high.bands["average"].id == "moderate"
     # 19/3 = 6.33 moderate; 20/3 = 6.67 severe.
-    assert score(nprs, {"current": 6, "worst_24h": 7, "best_24h": 6}).bands["average"].id == (
-        "moderate"
-    )
-    assert score(nprs, {"current": 7, "worst_24h": 7, "best_24h": 6}).bands["average"].id == (
-        "severe"
-    )
+    assert score(nprs, {"current": 6, "worst_24h": 7, "best_24h": 6}).bands["average"].id == ("moderate")
+    assert score(nprs, {"current": 7, "worst_24h": 7, "best_24h": 6}).bands["average"].id == ("severe")
 
 
 def test_missing_rating_withholds_only_the_average(nprs: Questionnaire) -> None:

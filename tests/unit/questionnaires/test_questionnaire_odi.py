@@ -9,8 +9,16 @@ from backmech.domain.questionnaires.model import Questionnaire
 from backmech.domain.questionnaires.scoring import score
 
 SECTIONS = (
-    "pain_intensity", "personal_care", "lifting", "walking", "sitting", "standing",
-    "sleeping", "sex_life", "social_life", "travelling",
+    "pain_intensity",
+    "personal_care",
+    "lifting",
+    "walking",
+    "sitting",
+    "standing",
+    "sleeping",
+    "sex_life",
+    "social_life",
+    "travelling",
 )
 
 
@@ -71,9 +79,7 @@ def test_all_minimum_and_all_maximum(odi: Questionnaire) -> None:
         (41, 10, "extreme"),
     ],
 )
-def test_bands_use_inclusive_upper_bounds(
-    odi: Questionnaire, total: int, answered: int, band: str
-) -> None:
+def test_bands_use_inclusive_upper_bounds(odi: Questionnaire, total: int, answered: int, band: str) -> None:
     given: list[int] = []
     left = total
     for _ in range(answered):

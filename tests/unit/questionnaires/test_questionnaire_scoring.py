@@ -30,9 +30,7 @@ def test_the_seven_instruments_load(questionnaires: Mapping[str, Questionnaire])
 
 
 @pytest.mark.parametrize("qid", IDS)
-def test_no_answers_give_none_never_zero(
-    questionnaires: Mapping[str, Questionnaire], qid: str
-) -> None:
+def test_no_answers_give_none_never_zero(questionnaires: Mapping[str, Questionnaire], qid: str) -> None:
     s = score(questionnaires[qid], {})
     assert all(value is None for value in s.values.values())
     assert set(s.values) == {o.id for o in questionnaires[qid].outputs}
@@ -92,7 +90,11 @@ def test_fact_spec_kinds(questionnaires: Mapping[str, Questionnaire]) -> None:
     assert specs["score.odi.percent"].kind is FactKind.NUMBER
     assert (specs["score.odi.percent"].minimum, specs["score.odi.percent"].maximum) == (0, 100)
     assert specs["score.odi.percent.band"].values == (
-        "minimal", "moderate", "severe", "very_severe", "extreme",
+        "minimal",
+        "moderate",
+        "severe",
+        "very_severe",
+        "extreme",
     )
     assert specs["score.nprs.average.band"].values == ("none", "mild", "moderate", "severe")
     fear = specs["answer.start_back.fear"]

@@ -9,8 +9,14 @@ from backmech.domain.questionnaires.model import Questionnaire
 from backmech.domain.questionnaires.scoring import score
 
 AGREE_ITEMS = (
-    "leg_pain", "shoulder_neck_pain", "short_walks", "slow_dressing",
-    "fear", "anxiety", "catastrophising", "low_mood",
+    "leg_pain",
+    "shoulder_neck_pain",
+    "short_walks",
+    "slow_dressing",
+    "fear",
+    "anxiety",
+    "catastrophising",
+    "low_mood",
 )
 BOTHER = {"not_at_all": 0, "slightly": 1, "moderately": 2, "very_much": 3, "extremely": 4}
 
@@ -36,9 +42,7 @@ def test_items_are_tied_to_constructs_and_the_subscale_is_items_5_to_9(
     ("bother", "points"),
     [("not_at_all", 0), ("slightly", 0), ("moderately", 0), ("very_much", 1), ("extremely", 1)],
 )
-def test_bothersomeness_scores_only_the_top_two(
-    start_back: Questionnaire, bother: str, points: int
-) -> None:
+def test_bothersomeness_scores_only_the_top_two(start_back: Questionnaire, bother: str, points: int) -> None:
     s = score(start_back, form(bother=bother))
     assert s.values["total"] == points
     assert s.values["psychosocial"] == points

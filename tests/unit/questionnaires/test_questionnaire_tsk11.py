@@ -33,8 +33,16 @@ def test_items_are_the_tsk11_subset(tsk11: Questionnaire) -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(11, "minimal"), (22, "minimal"), (23, "low"), (28, "low"), (29, "moderate"),
-     (35, "moderate"), (36, "high"), (44, "high")],
+    [
+        (11, "minimal"),
+        (22, "minimal"),
+        (23, "low"),
+        (28, "low"),
+        (29, "moderate"),
+        (35, "moderate"),
+        (36, "high"),
+        (44, "high"),
+    ],
 )
 def test_descriptive_categories(tsk11: Questionnaire, total: int, band: str) -> None:
     values = [1] * 11

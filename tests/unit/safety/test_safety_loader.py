@@ -37,8 +37,7 @@ def _rule(rule_id: str, category: str, level: str, when: dict[str, Any]) -> dict
 def minimal_doc() -> dict[str, Any]:
     """A small valid screen: one question and one rule per category."""
     questions = [
-        {"id": f"q_{category}", "text": f"Question about {category}?", "help": "Help.",
-         "category": category}
+        {"id": f"q_{category}", "text": f"Question about {category}?", "help": "Help.", "category": category}
         for category in CATEGORIES
     ]
     rules = [
@@ -46,9 +45,12 @@ def minimal_doc() -> dict[str, Any]:
         for category in CATEGORIES
     ]
     rules.append(
-        _rule("r_age", "fracture", "urgent",
-              {"all": [{"fact": "red_flag.q_fracture"},
-                       {"fact": "person.age", "op": "gt", "value": 70}]})
+        _rule(
+            "r_age",
+            "fracture",
+            "urgent",
+            {"all": [{"fact": "red_flag.q_fracture"}, {"fact": "person.age", "op": "gt", "value": 70}]},
+        )
     )
     return {
         "source": "finucane-2020",
@@ -65,9 +67,7 @@ def write(tmp_path: Path, doc: dict[str, Any]) -> Path:
     return path
 
 
-def load(
-    tmp_path: Path, doc: dict[str, Any], sources: SourceChecker, vocabulary: Vocabulary
-) -> SafetyScreen:
+def load(tmp_path: Path, doc: dict[str, Any], sources: SourceChecker, vocabulary: Vocabulary) -> SafetyScreen:
     return load_safety(write(tmp_path, doc), tmp_path, sources, vocabulary)
 
 
@@ -135,9 +135,7 @@ def test_value_outside_an_enumeration_is_rejected(
     tmp_path: Path, source_checker: SourceChecker, vocabulary: Vocabulary
 ) -> None:
     doc = minimal_doc()
-    rule_named(doc, "r_cauda_equina")["when"] = {
-        "fact": "pain.leg_pain", "op": "eq", "value": "sideways"
-    }
+    rule_named(doc, "r_cauda_equina")["when"] = {"fact": "pain.leg_pain", "op": "eq", "value": "sideways"}
     err = rejects(tmp_path, doc, source_checker, vocabulary)
     assert err.location == f"{FILE}: r_cauda_equina.when"
     assert "sideways" in err.problem
@@ -237,9 +235,7 @@ def test_a_question_no_rule_uses_is_rejected(
     tmp_path: Path, source_checker: SourceChecker, vocabulary: Vocabulary
 ) -> None:
     doc = minimal_doc()
-    doc["questions"].append(
-        {"id": "orphan", "text": "Unused?", "help": "Help.", "category": "infection"}
-    )
+    doc["questions"].append({"id": "orphan", "text": "Unused?", "help": "Help.", "category": "infection"})
     err = rejects(tmp_path, doc, source_checker, vocabulary)
     assert err.location == f"{FILE}: orphan"
 

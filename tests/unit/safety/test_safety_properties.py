@@ -59,9 +59,7 @@ INTAKE_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
 
 
 @st.composite
-def people(
-    draw: st.DrawFn, safety: SafetyScreen, answered: bool = False
-) -> dict[str, FactValue]:
+def people(draw: st.DrawFn, safety: SafetyScreen, answered: bool = False) -> dict[str, FactValue]:
     """Any person: a few yes answers, some unanswered (unless ``answered``), the rest no.
 
     Each intake/examination fact is present or absent (unknown) independently.
@@ -109,9 +107,7 @@ def test_result_invariants_hold_for_anyone(safety: SafetyScreen, data: st.DataOb
     assert ranks == sorted(ranks, reverse=True)
     assert result.level.rank == (ranks[0] if ranks else 0)
     assert result.complete == (not result.unanswered)
-    assert set(result.unanswered) == {
-        q.id for q in safety.questions if q.fact_id not in person
-    }
+    assert set(result.unanswered) == {q.id for q in safety.questions if q.fact_id not in person}
     assert result.action == safety.level_actions[result.level]
     assert result.safety_net == safety.safety_net
     held = {r.rule_id for r in result.reasons}

@@ -129,25 +129,19 @@ def test_new_symptoms_in_both_legs_are_urgent_and_emergency_when_worsening(
 
 
 @pytest.mark.parametrize("answer", ["unsteady_or_clumsy", "tingling_both_hands"])
-def test_myelopathy_symptoms_are_emergencies(
-    safety: SafetyScreen, facts: FactsFactory, answer: str
-) -> None:
+def test_myelopathy_symptoms_are_emergencies(safety: SafetyScreen, facts: FactsFactory, answer: str) -> None:
     result = screen(safety, facts(**{answer: True}))
     assert result.level is EMERGENCY
     assert result.reasons[0].category == "cord_compression"
 
 
-def test_upper_motor_neuron_signs_are_an_emergency(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_upper_motor_neuron_signs_are_an_emergency(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(safety, facts(intake={"neuro.umn_signs": True}))
     assert result.level is EMERGENCY
     assert rule_ids(result) == ["cord_upper_motor_neuron_signs"]
 
 
-def test_cancer_history_with_new_weakness_is_an_emergency(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_cancer_history_with_new_weakness_is_an_emergency(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(safety, facts(cancer_history=True, intake={"neuro.weakest_motor_grade": 4}))
     assert result.level is EMERGENCY
     assert result.reasons[0].rule_id == "cord_cancer_neuro_deficit"
@@ -163,9 +157,7 @@ def test_major_trauma_is_an_emergency(safety: SafetyScreen, facts: FactsFactory)
     assert rule_ids(result) == ["fracture_major_trauma"]
 
 
-def test_minor_trauma_with_long_term_steroids_is_urgent(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_minor_trauma_with_long_term_steroids_is_urgent(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(safety, facts(minor_trauma=True, long_term_steroids=True))
     assert result.level is URGENT
     assert rule_ids(result) == ["fracture_minor_trauma_steroids"]
@@ -211,18 +203,14 @@ def test_older_age_alone_is_not_a_red_flag(safety: SafetyScreen, facts: FactsFac
 # --- malignancy ---------------------------------------------------------------------------
 
 
-def test_cancer_history_with_weight_loss_is_urgent(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_cancer_history_with_weight_loss_is_urgent(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(safety, facts(cancer_history=True, weight_loss=True))
     assert result.level is URGENT
     assert result.reasons[0].rule_id == "malignancy_cancer_weight_loss"
     assert result.stops_programme is True
 
 
-def test_cancer_history_alone_is_noted_but_not_urgent(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_cancer_history_alone_is_noted_but_not_urgent(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(safety, facts(cancer_history=True))
     assert result.level is NONE
     assert result.stops_programme is False
@@ -265,9 +253,7 @@ def test_unexplained_weight_loss_is_soon_under_50_and_urgent_over_50(
     "answer",
     ["fever", "injects_drugs", "immunosuppressed", "recent_infection", "recent_spinal_procedure"],
 )
-def test_infection_features_are_urgent(
-    safety: SafetyScreen, facts: FactsFactory, answer: str
-) -> None:
+def test_infection_features_are_urgent(safety: SafetyScreen, facts: FactsFactory, answer: str) -> None:
     result = screen(safety, facts(**{answer: True}))
     assert result.level is URGENT
     assert {r.category for r in result.reasons} == {"infection"}
@@ -339,9 +325,7 @@ def test_ng65_two_criteria_is_none(safety: SafetyScreen, facts: FactsFactory) ->
     assert result.reasons == ()
 
 
-def test_ng65_needs_pain_longer_than_three_months(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_ng65_needs_pain_longer_than_three_months(safety: SafetyScreen, facts: FactsFactory) -> None:
     many = {"buttock_pain": True, "psoriasis": True, "arthritis": True, "enthesitis": True}
     assert screen(safety, facts(intake={"history.duration_days": 60}, **many)).level is NONE
     assert screen(safety, facts(intake={"history.duration_days": 120}, **many)).level is SOON
@@ -375,9 +359,7 @@ def test_suspected_aneurysm_problems_are_emergencies(
 def test_aneurysm_screening_advice_follows_ng156_ages(
     safety: SafetyScreen, facts: FactsFactory, sex: str, age: int, expected: TriageLevel
 ) -> None:
-    result = screen(
-        safety, facts(intake={"person.sex": sex, "person.age": age}, aaa_risk_factors=True)
-    )
+    result = screen(safety, facts(intake={"person.sex": sex, "person.age": age}, aaa_risk_factors=True))
     assert result.level is expected
 
 
@@ -452,9 +434,7 @@ def test_progressive_weakness_is_not_reported_as_a_stable_radicular_finding(
 # --- several positives and missing answers --------------------------------------------------
 
 
-def test_most_urgent_level_wins_and_reasons_are_sorted(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_most_urgent_level_wins_and_reasons_are_sorted(safety: SafetyScreen, facts: FactsFactory) -> None:
     result = screen(
         safety,
         facts(
@@ -479,9 +459,7 @@ def test_most_urgent_level_wins_and_reasons_are_sorted(
     assert result.action == safety.level_actions[EMERGENCY]
 
 
-def test_missing_answers_make_the_screen_incomplete(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_missing_answers_make_the_screen_incomplete(safety: SafetyScreen, facts: FactsFactory) -> None:
     partial = facts()
     del partial["red_flag.saddle_numbness"]
     del partial["red_flag.fever"]
@@ -500,9 +478,7 @@ def test_missing_answers_make_the_screen_incomplete(
     assert "infection_severely_unwell" not in result.possible
 
 
-def test_missing_answers_do_not_hide_a_positive_answer(
-    safety: SafetyScreen, facts: FactsFactory
-) -> None:
+def test_missing_answers_do_not_hide_a_positive_answer(safety: SafetyScreen, facts: FactsFactory) -> None:
     partial = {"red_flag.bowel_change": True}
     result = screen(safety, partial)
     assert result.level is EMERGENCY

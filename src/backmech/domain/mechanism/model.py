@@ -46,6 +46,9 @@ class Mechanism:
     avoid: tuple[AvoidAdvice, ...] = ()
     discriminating_test: str = ""
     """The examination that best confirms or refutes this mechanism when it is uncertain."""
+    overrides_avoid: tuple[str, ...] = ()
+    """Mechanisms whose avoid-advice this one replaces when both are found (a sensitised,
+    multidirectional picture calls for relaxed movement, not strict direction rules)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,4 +112,4 @@ class MechanismCatalogue:
             for rule in self.rules:
                 cached.setdefault(rule.mechanism, []).append(rule)
             object.__setattr__(self, "_by_mechanism", cached)
-        return cached  # type: ignore[no-any-return]
+        return cached

@@ -10,14 +10,15 @@ Invariants (checked by property tests):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from backmech.domain.education import EducationModule
-from backmech.domain.exercises.model import Exercise
+from backmech.domain.exercises.model import Dose, Exercise
 from backmech.domain.exercises.selection import ExerciseIndex, is_allowed, relevance
 from backmech.domain.intake import Preferences
 from backmech.domain.mechanism.classification import Classification, MechanismFinding
-from backmech.domain.mechanism.model import AvoidAdvice, MechanismKind
+from backmech.domain.mechanism.model import AvoidAdvice, Mechanism, MechanismKind
 from backmech.domain.plans.model import (
     ClinicianCare,
     EducationItem,
@@ -27,6 +28,7 @@ from backmech.domain.plans.model import (
     Plan,
     PlannedExercise,
     PlanSettings,
+    RoutineItem,
     SessionEntry,
 )
 from backmech.domain.types import Facts
@@ -88,7 +90,7 @@ def generate_plan(
     exercises: ExerciseIndex,
     education: Mapping[str, EducationModule],
     settings: PlanSettings,
-    mechanism_avoid: Mapping[str, tuple[AvoidAdvice, ...]],
+    mechanisms: Mapping[str, Mechanism],
 ) -> Plan:
     """The plan for one person (call only when the safety screen allows a plan)."""
     found = classification.found_ids()
@@ -102,6 +104,7 @@ def generate_plan(
     equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
 
     allowed = [ex for ex in exercises.ordered if is_allowed(ex, found, equipment)]
+    allowed_set = {ex.slug for ex in allowed}
     scores = relevance(exercises, weights)
     # Highest relevance first; among equals prefer the exercise with fewer
     # contraindications (broadly safe) and then the slug, so ties are stable.
@@ -134,12 +137,21 @@ def generate_plan(
     for mech_id in sorted(found):
         for category, count in settings.mechanism_slots.get(mech_id, {}).items():
             base_slots[category] = max(base_slots.get(category, 0), count)
+    key = [
+        exercises.by_slug[slug]
+        for mech_id in (
+            *(f.id for f in classification.mechanisms),
+            *(f.id for f in classification.contributing),
+        )
+        for slug in settings.key_exercises.get(mech_id, ())
+        if slug in allowed_set
+    ]
     for index, spec in enumerate(settings.phases):
         phase_slots = dict(base_slots)
         if spec.number >= settings.loading_from_phase:
             phase_slots["loading"] = settings.loading_slots
             phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
-        chosen = _fill_session(by_category, spec.number, phase_slots, budget)
+        chosen = _fill_session(by_category, spec.number, phase_slots, budget, key)
         for ex in chosen:
             used.setdefault(ex.slug, plan_item(ex))
         session = tuple(SessionEntry(ex.slug, ex.name, str(ex.category), ex.minutes) for ex in chosen)
@@ -161,10 +173,14 @@ def generate_plan(
 
     daily = _daily_routine(classification, allowed, exercises.by_slug, settings, findings, names, scores)
     walking = _walking(by_category.get("walking", []), settings, plan_item)
+    relief = tuple(plan_item(ex) for ex in by_category.get("relief", []) if scores.get(ex.slug, 0.0) > 0)[:3]
     reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
+    overridden = {o for m in reported_ids for o in mechanisms[m].overrides_avoid}
     avoid: list[AvoidAdvice] = []
     for mech_id in reported_ids:
-        for advice in mechanism_avoid.get(mech_id, ()):
+        if mech_id in overridden:
+            continue
+        for advice in mechanisms[mech_id].avoid:
             if advice not in avoid:
                 avoid.append(advice)
 
@@ -202,7 +218,8 @@ def generate_plan(
             *(p.source for p in phases),
             *(e.source for e in used.values()),
             *(e.dose.source for e in used.values()),
-        *(w.source for w in walking),
+            *(w.source for w in walking),
+            *(r.source for r in relief),
             *(a.source for a in avoid),
             *(a.source for a in lifestyle),
             *(c.source for c in care),
@@ -220,6 +237,7 @@ def generate_plan(
         daily_routine=daily,
         daily_routine_minutes=round(sum(i.minutes for i in daily), 1),
         walking=walking,
+        relief=relief,
         avoid=tuple(avoid),
         excluded_exercises=excluded,
         lifestyle=lifestyle,
@@ -234,21 +252,37 @@ def generate_plan(
 
 
 def _fill_session(
-    by_category: Mapping[str, list[Exercise]], phase: int, slots: Mapping[str, int], budget: float
+    by_category: Mapping[str, list[Exercise]],
+    phase: int,
+    slots: Mapping[str, int],
+    budget: float,
+    key: list[Exercise],
 ) -> list[Exercise]:
-    """Fill category slots in order of relevance, staying within the time budget."""
+    """Key exercises of the mechanisms found first, then category slots by relevance.
+
+    Key exercises count against their category's slots; everything stays within the
+    time budget. The result is ordered by the slot order (warm-up to load).
+    """
     chosen: list[Exercise] = []
     minutes = 0.0
+    used: dict[str, int] = {}
+    for ex in key:
+        if phase in ex.phases and ex not in chosen and minutes + ex.minutes <= budget:
+            chosen.append(ex)
+            minutes += ex.minutes
+            used[str(ex.category)] = used.get(str(ex.category), 0) + 1
     for category, count in slots.items():
-        picked = 0
+        picked = used.get(category, 0)
         for ex in by_category.get(category, ()):
             if picked >= count:
                 break
-            if phase not in ex.phases or minutes + ex.minutes > budget:
+            if phase not in ex.phases or ex in chosen or minutes + ex.minutes > budget:
                 continue
             chosen.append(ex)
             minutes += ex.minutes
             picked += 1
+    order = {cat: i for i, cat in enumerate(slots)}
+    chosen.sort(key=lambda ex: order.get(str(ex.category), len(order)))
     return chosen
 
 
@@ -263,33 +297,48 @@ def _daily_routine(
 ) -> tuple[PlannedExercise, ...]:
     """The 2-5 minute routine for the dominant mechanism, minus anything not allowed.
 
-    A template item is kept only if it suits something found in this person (so a
-    press-up is in the flexion-intolerance routine only with an extension
-    preference, as clinical reference 5.4 says) or, with nothing found, is broadly safe.
+    Items use the short doses of the routine template. A template item is kept only
+    if it suits something found in this person (so a press-up is in the
+    flexion-intolerance routine only with an extension preference, as clinical
+    reference 5.4 says) or, with nothing found, is broadly safe. Below the minimum
+    length, short allowed exercises that suit the person fill the gap.
     """
     anything_found = any(relevance.values())
-    allowed_slugs = {ex.slug for ex in allowed if relevance.get(ex.slug, 0.0) > 0 or not anything_found}
+    usable = {ex.slug for ex in allowed if relevance.get(ex.slug, 0.0) > 0 or not anything_found}
     keys: list[str] = []
     if classification.dominant:
         keys.append(classification.dominant)
     keys.extend(m.id for m in classification.mechanisms)
     keys.append("general")
-    template: Iterable[str] = ()
+    template: tuple[RoutineItem, ...] = ()
     for key in keys:
         if key in settings.daily_routines:
             template = settings.daily_routines[key]
             break
-    chosen: list[Exercise] = []
+    chosen: list[PlannedExercise] = []
     minutes = 0.0
-    fallback = [ex for ex in allowed if ex.daily_routine and 1 in ex.phases]
-    for ex in [*(exercises[s] for s in template if s in allowed_slugs), *fallback]:
-        if ex in chosen or ex.minutes + minutes > settings.daily_max_minutes:
+    for item in template:
+        if item.slug not in usable or minutes + item.minutes > settings.daily_max_minutes:
             continue
-        chosen.append(ex)
-        minutes += ex.minutes
-        if minutes >= settings.daily_min_minutes and len(chosen) >= 3:
-            break
-    return tuple(_planned(ex, _reason(ex, findings, names)) for ex in chosen)
+        ex = exercises[item.slug]
+        dose = Dose(text=item.dose, source=settings.daily_routine_source)
+        chosen.append(replace(_planned(ex, _reason(ex, findings, names)), dose=dose, minutes=item.minutes))
+        minutes += item.minutes
+    if minutes < settings.daily_min_minutes:
+        for ex in allowed:
+            if minutes >= settings.daily_min_minutes:
+                break
+            if (
+                not ex.daily_routine
+                or 1 not in ex.phases
+                or ex.slug not in usable
+                or any(c.slug == ex.slug for c in chosen)
+                or minutes + ex.minutes > settings.daily_max_minutes
+            ):
+                continue
+            chosen.append(_planned(ex, _reason(ex, findings, names)))
+            minutes += ex.minutes
+    return tuple(chosen)
 
 
 def _walking(

@@ -39,6 +39,15 @@ class ClinicianCareRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutineItem:
+    """One item of a daily routine template, with its short "busy day" dose."""
+
+    slug: Slug
+    dose: str
+    minutes: float
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionPoint:
     week: int
     check: str
@@ -64,12 +73,14 @@ class PlanSettings:
     """Category slots per emphasis (stable, mobile, balanced)."""
     mechanism_slots: Mapping[str, Mapping[str, int]]
     """Extra category slots added when a mechanism is found."""
+    key_exercises: Mapping[str, tuple[Slug, ...]]
+    """Mechanism-specific exercises placed first in every phase they belong to."""
     loading_from_phase: int
     loading_slots: int
     daily_min_minutes: float
     daily_max_minutes: float
     session_source: SourceId
-    daily_routines: Mapping[str, tuple[Slug, ...]]
+    daily_routines: Mapping[str, tuple[RoutineItem, ...]]
     daily_routine_source: SourceId
     lifestyle: tuple[LifestyleRule, ...]
     clinician_care: tuple[ClinicianCareRule, ...]
@@ -170,6 +181,8 @@ class Plan:
     daily_routine_minutes: float
     walking: tuple[PlannedExercise, ...]
     """The walking programme by phase (separate short bouts, not part of the session)."""
+    relief: tuple[PlannedExercise, ...]
+    """Positions and moves that ease this person's pain, to use as needed (and in a flare)."""
     avoid: tuple[AvoidAdvice, ...]
     excluded_exercises: tuple[ExcludedExercise, ...]
     lifestyle: tuple[LifestyleAdvice, ...]
