@@ -35,8 +35,13 @@ def _pin_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
-def throughput(seconds: float) -> tuple[float, int]:
-    """Assessments per second (JSON bytes in → JSON bytes out), and the count done."""
+def throughput(seconds: float) -> tuple[float, float, int]:
+    """Assessments per second (JSON bytes in → JSON bytes out): median and best window.
+
+    The run is split into windows of about half a second; the median window is the
+    figure reported (robust to a noisy neighbour on a shared machine), the best window
+    shows what the code does undisturbed.
+    """
     from backmech.bootstrap import assessment_service
     from backmech.cli.render import result_json
 
@@ -44,15 +49,19 @@ def throughput(seconds: float) -> tuple[float, int]:
     raw = [p.read_bytes() for p in sorted((ROOT / "examples").glob("*.json"))]
     for blob in raw:  # warm-up, and a check that every example is valid
         result_json(service.assess(orjson.loads(blob)))
+    rates: list[float] = []
     done = 0
-    start = time.perf_counter()
-    deadline = start + seconds
+    deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        for blob in raw:
-            result_json(service.assess(orjson.loads(blob)))
-        done += len(raw)
-    elapsed = time.perf_counter() - start
-    return done / elapsed, done
+        count = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.5:
+            for blob in raw:
+                result_json(service.assess(orjson.loads(blob)))
+            count += len(raw)
+        rates.append(count / (time.perf_counter() - start))
+        done += count
+    return statistics.median(rates), max(rates), done
 
 
 def _median_run(cmd: list[str], runs: int) -> float:
@@ -82,14 +91,19 @@ def main() -> None:
 
     help_time, baseline = cold_start(args.runs)
     pinned = _pin_one_core()
-    rate, done = throughput(args.seconds)
-    print(f"batch throughput ({pinned}): {rate:,.0f} assessments/s over {done:,} assessments "
-          f"- target >= {TARGET_RATE:,.0f}/s: {'met' if rate >= TARGET_RATE else 'NOT met'} "
-          f"(ratio to target {rate / TARGET_RATE:.2f})")
-    print(f"cold start `backmech --help`: {help_time * 1000:.0f} ms median of {args.runs}; "
-          f"`python -c pass`: {baseline * 1000:.0f} ms; ratio {help_time / baseline:.1f}x "
-          f"- target < {TARGET_HELP_SECONDS * 1000:.0f} ms: "
-          f"{'met' if help_time < TARGET_HELP_SECONDS else 'NOT met'}")
+    rate, best, done = throughput(args.seconds)
+    print(
+        f"batch throughput ({pinned}): {rate:,.0f} assessments/s median of 0.5-s windows "
+        f"(best window {best:,.0f}/s) over {done:,} assessments "
+        f"- target >= {TARGET_RATE:,.0f}/s: {'met' if rate >= TARGET_RATE else 'NOT met'} "
+        f"(ratio to target {rate / TARGET_RATE:.2f})"
+    )
+    print(
+        f"cold start `backmech --help`: {help_time * 1000:.0f} ms median of {args.runs}; "
+        f"`python -c pass`: {baseline * 1000:.0f} ms; ratio {help_time / baseline:.1f}x "
+        f"- target < {TARGET_HELP_SECONDS * 1000:.0f} ms: "
+        f"{'met' if help_time < TARGET_HELP_SECONDS else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -124,12 +124,7 @@ def _scores(con: Console, result: AssessmentResult) -> None:
         )
         bands = view.get("bands")
         band_text = (
-            ", ".join(
-                f"{out}: {b['label']}"
-                for out, b in bands.items()
-            )
-            if isinstance(bands, dict)
-            else ""
+            ", ".join(f"{out}: {b['label']}" for out, b in bands.items()) if isinstance(bands, dict) else ""
         )
         table.add_row(
             str(view.get("instrument", qid)), values, band_text, "yes" if view.get("complete") else "no"

@@ -24,9 +24,24 @@ class EducationModule:
     sources: tuple[SourceId, ...]
 
 
-TOPICS = frozenset({
-    "pain_science", "spine_hygiene", "posture", "sitting", "sleep", "ergonomics", "stress",
-    "pacing", "flare_ups", "fear_of_movement", "activity", "lifting", "imaging",
-    "recovery_timeline", "breathing", "general_health",
-})
+TOPICS = frozenset(
+    {
+        "pain_science",
+        "spine_hygiene",
+        "posture",
+        "sitting",
+        "sleep",
+        "ergonomics",
+        "stress",
+        "pacing",
+        "flare_ups",
+        "fear_of_movement",
+        "activity",
+        "lifting",
+        "imaging",
+        "recovery_timeline",
+        "breathing",
+        "general_health",
+    }
+)
 """Education and lifestyle topics that modules and advice rules may be tagged with."""

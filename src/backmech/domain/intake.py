@@ -80,6 +80,10 @@ class IntakeReader:
             for depth in range(len(parts)):
                 parent = ".".join(parts[:depth])
                 self._children.setdefault(parent, set()).add(parts[depth])
+        self._list_facts = {
+            path: tuple((item, f"{li.prefix}.{item}") for item in vocabulary.enumerations[li.enumeration])
+            for path, li in vocabulary.lists.items()
+        }
         self._red_flag_ids = tuple(
             sorted(
                 fid.removeprefix("red_flag.") for fid, s in vocabulary.specs.items() if s.origin == "red_flag"
@@ -147,8 +151,8 @@ class IntakeReader:
                 if item not in allowed:
                     raise InputError(path, f"unknown value {item!r}", allowed=", ".join(allowed))
             chosen = set(value)
-            for item in allowed:
-                facts[f"{list_input.prefix}.{item}"] = item in chosen
+            for item, fact_id in self._list_facts[path]:
+                facts[fact_id] = item in chosen
             return
         spec = self.vocabulary.specs.get(path)
         if spec is not None and spec.origin == "intake":

@@ -160,9 +160,7 @@ class QuestionnaireFile(StrictModel):
     primary_output: IdStr
 
 
-def load_questionnaires(
-    directory: Path, root: Path, sources: SourceChecker
-) -> dict[str, Questionnaire]:
+def load_questionnaires(directory: Path, root: Path, sources: SourceChecker) -> dict[str, Questionnaire]:
     """Every questionnaire by id, validated as the module docstring describes."""
     found: dict[str, Questionnaire] = {}
     for path in yaml_files(directory):
@@ -355,9 +353,7 @@ def _unique(ids: list[str], loc: str) -> None:
 
 def _check_items(entry: OutputEntry, loc: str, items: dict[str, Item]) -> None:
     if entry.risk_rule is not None:
-        raise KnowledgeError(
-            f"{loc}.risk_rule", f"only a 'risk' output has one, not {entry.method!r}"
-        )
+        raise KnowledgeError(f"{loc}.risk_rule", f"only a 'risk' output has one, not {entry.method!r}")
     if not entry.items:
         raise KnowledgeError(f"{loc}.items", f"a {entry.method!r} output needs items")
     if entry.method == "item" and len(entry.items) != 1:
@@ -405,24 +401,18 @@ def _check_range(entry: OutputEntry, loc: str, items: dict[str, Item]) -> None:
         )
 
 
-def _risk_rule(
-    entry: OutputEntry, loc: str, earlier: list[Output], sources: SourceChecker
-) -> RiskRule:
+def _risk_rule(entry: OutputEntry, loc: str, earlier: list[Output], sources: SourceChecker) -> RiskRule:
     rule = entry.risk_rule
     if rule is None:
         raise KnowledgeError(f"{loc}.risk_rule", "a 'risk' output needs its rule")
     if entry.kind != "enum" or tuple(entry.values) != RISK_GROUPS:
-        raise KnowledgeError(
-            f"{loc}.values", f"a 'risk' output is an enum of {', '.join(RISK_GROUPS)}"
-        )
+        raise KnowledgeError(f"{loc}.values", f"a 'risk' output is an enum of {', '.join(RISK_GROUPS)}")
     if entry.items:
         raise KnowledgeError(f"{loc}.items", "a 'risk' output is computed from outputs, not items")
     for key, ref in (("total", rule.total), ("subscale", rule.subscale)):
         out = next((o for o in earlier if o.id == ref), None)
         if out is None or out.kind != "number" or out.method != "sum":
-            raise KnowledgeError(
-                f"{loc}.risk_rule.{key}", f"must name an earlier sum output, not {ref!r}"
-            )
+            raise KnowledgeError(f"{loc}.risk_rule.{key}", f"must name an earlier sum output, not {ref!r}")
     return RiskRule(
         rule.total,
         rule.subscale,

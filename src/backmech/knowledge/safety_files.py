@@ -65,9 +65,7 @@ class SafetyFile(StrictModel):
     rules: list[RuleEntry] = Field(min_length=1)
 
 
-def load_safety(
-    path: Path, root: Path, sources: SourceChecker, vocabulary: Vocabulary
-) -> SafetyScreen:
+def load_safety(path: Path, root: Path, sources: SourceChecker, vocabulary: Vocabulary) -> SafetyScreen:
     """Read, validate and cross-check the safety screen (see module docstring)."""
     where = relative(path, root)
     doc = parse(SafetyFile, read_yaml(path, root), where)
@@ -75,9 +73,7 @@ def load_safety(
 
     missing_levels = [level.value for level in TriageLevel if level not in doc.level_actions]
     if missing_levels:
-        raise KnowledgeError(
-            f"{where}: level_actions", f"has no action text for {', '.join(missing_levels)}"
-        )
+        raise KnowledgeError(f"{where}: level_actions", f"has no action text for {', '.join(missing_levels)}")
 
     questions = _questions(doc.questions, where, sources)
     stub = SafetyScreen(questions, (), {}, (), doc.source)

@@ -91,6 +91,24 @@ INTAKE_SECTIONS = ("person", "history", "pain", "symptoms", "lifestyle", "neuro"
 
 def score_view(q: Questionnaire, s: QuestionnaireScore) -> dict[str, object]:
     """One questionnaire's scores in the contract shape: ``scores.odi.percent`` etc."""
+    return _score_view(q, s, _static_view(q))
+
+
+def _static_view(q: Questionnaire) -> dict[str, object]:
+    """The parts of a score view that depend only on the instrument."""
+    return {
+        "mcid": {
+            o.id: {"points": o.mcid.points, "percent": o.mcid.percent, "source": o.mcid.source}
+            for o in q.outputs
+            if o.mcid is not None
+        },
+        "instrument": q.name,
+        "version": q.version,
+        "source": q.source,
+    }
+
+
+def _score_view(q: Questionnaire, s: QuestionnaireScore, static: Mapping[str, object]) -> dict[str, object]:
     view: dict[str, object] = dict(s.values)
     primary_band = s.bands.get(q.primary_output)
     view["band"] = primary_band.id if primary_band else None
@@ -98,17 +116,13 @@ def score_view(q: Questionnaire, s: QuestionnaireScore) -> dict[str, object]:
         out: {"id": b.id, "label": b.label, "meaning": b.meaning, "source": b.source}
         for out, b in s.bands.items()
     }
-    view["mcid"] = {
-        o.id: {"points": o.mcid.points, "percent": o.mcid.percent, "source": o.mcid.source}
-        for o in q.outputs
-        if o.mcid is not None
-    }
+    view["mcid"] = static["mcid"]
     view["complete"] = s.complete
     view["missing_items"] = list(s.missing_items)
     view["notes"] = list(s.notes)
-    view["instrument"] = q.name
-    view["version"] = q.version
-    view["source"] = q.source
+    view["instrument"] = static["instrument"]
+    view["version"] = static["version"]
+    view["source"] = static["source"]
     return view
 
 
@@ -126,7 +140,17 @@ class AssessmentService:
         self.kb = kb
         self.reader = IntakeReader(kb.vocabulary, kb.questionnaires.keys())
         self._exercises = ExerciseIndex.build(kb.exercises)
+        self._static_views = {qid: _static_view(q) for qid, q in kb.questionnaires.items()}
+        # Offered order: modules for everyone first, then by slug (stable output).
+        self._education = {
+            m.slug: m for m in sorted(kb.education.values(), key=lambda m: (not m.always, m.slug))
+        }
         self._exercises = ExerciseIndex.build(kb.exercises)
+        self._static_views = {qid: _static_view(q) for qid, q in kb.questionnaires.items()}
+        # Offered order: modules for everyone first, then by slug (stable output).
+        self._education = {
+            m.slug: m for m in sorted(kb.education.values(), key=lambda m: (not m.always, m.slug))
+        }
 
     def read(self, data: object) -> CaseInput:
         """Validate an intake (raises InputError naming the field)."""
@@ -146,7 +170,7 @@ class AssessmentService:
             if not answers:
                 continue
             result = score(q, answers)
-            scores[qid] = score_view(q, result)
+            scores[qid] = _score_view(q, result, self._static_views[qid])
             facts.update(score_facts(result))
             if not result.complete:
                 incomplete.append(qid)
@@ -167,7 +191,7 @@ class AssessmentService:
                 facts=facts,
                 preferences=case.preferences,
                 exercises=self._exercises,
-                education=kb.education,
+                education=self._education,
                 settings=kb.plan,
                 mechanisms=kb.mechanisms.mechanisms,
             )

@@ -157,9 +157,7 @@ def _questionnaire_schema(q: Questionnaire) -> JsonSchema:
         "type": ["object", "null"],
         "description": f"{q.name} ({q.version}). {q.answer_format or q.instructions}".strip(),
         "additionalProperties": False,
-        "properties": {
-            "answers": {"type": "object", "additionalProperties": False, "properties": items}
-        },
+        "properties": {"answers": {"type": "object", "additionalProperties": False, "properties": items}},
     }
 
 
@@ -250,22 +248,27 @@ def vocabulary_markdown(kb: KnowledgeBase) -> str:
         for value, label in vocab.enumerations[li.enumeration].items():
             lines.append(f"| `{value}` | {label} |")
         lines.append("")
-    lines.extend(["## Red-flag questions (`red_flags.<id>`)", "", "| id | category | question |",
-                  "|---|---|---|"])
+    lines.extend(
+        ["## Red-flag questions (`red_flags.<id>`)", "", "| id | category | question |", "|---|---|---|"]
+    )
     for question in kb.safety.questions:
         lines.append(f"| `{question.id}` | {question.category} | {question.text} |")
     lines.extend(["", "## Questionnaires (`questionnaires.<id>.answers`)", ""])
     for qid, q in kb.questionnaires.items():
         outputs = ", ".join(f"`{o.id}`" for o in q.outputs)
-        lines.append(f"- `{qid}`: {q.name} ({q.version}); items "
-                     f"{', '.join(f'`{i.link_id}`' for i in q.items)}; scores {outputs}.")
-    lines.extend(["", "## Facts", "", "| fact | type | allowed | origin | description |",
-                  "|---|---|---|---|---|"])
+        lines.append(
+            f"- `{qid}`: {q.name} ({q.version}); items "
+            f"{', '.join(f'`{i.link_id}`' for i in q.items)}; scores {outputs}."
+        )
+    lines.extend(
+        ["", "## Facts", "", "| fact | type | allowed | origin | description |", "|---|---|---|---|---|"]
+    )
     list_prefixes = {li.prefix for li in vocab.lists.values()}
     for row in vocabulary_table(kb):
         fid = str(row["id"])
         if fid.rsplit(".", 1)[0] in list_prefixes or row["origin"] == "red_flag":
             continue
-        lines.append(f"| `{fid}` | {row['type']} | {row['allowed']} | {row['origin']} | "
-                     f"{row['description']} |")
+        lines.append(
+            f"| `{fid}` | {row['type']} | {row['allowed']} | {row['origin']} | {row['description']} |"
+        )
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backmech.domain.conditions import AtLeast
+from backmech.domain.conditions import AtLeast, Truth
 from backmech.domain.evidence import RuleFiring
 from backmech.domain.mechanism.model import (
     EvidenceRule,
@@ -92,18 +92,23 @@ def _firing(rule: EvidenceRule, held: tuple[str, ...]) -> RuleFiring:
     return RuleFiring(rule.id, rule.weight, rule.rationale, rule.source, held)
 
 
-def _score(rules: list[EvidenceRule], facts: Facts) -> tuple[float, bool]:
-    """Fast pass: the score and whether a decisive rule held, with no trace built."""
+def _score(rules: list[EvidenceRule], facts: Facts) -> tuple[float, bool, list[Truth]]:
+    """Fast pass: the score, whether a decisive rule held, and each rule's truth."""
     score = 0.0
     decisive = False
+    truths: list[Truth] = []
     for rule in rules:
-        if rule.when.truth(facts) is True:
+        value = rule.when.truth(facts)
+        truths.append(value)
+        if value is True:
             score += rule.weight
             decisive = decisive or rule.decisive
-    return score, decisive
+    return score, decisive, truths
 
 
-def _assess(mech: Mechanism, rules: list[EvidenceRule], facts: Facts) -> MechanismFinding:
+def _assess(
+    mech: Mechanism, rules: list[EvidenceRule], truths: list[Truth], facts: Facts
+) -> MechanismFinding:
     """Full pass for a reported mechanism: evidence for and against, and what was unknown."""
     support: list[RuleFiring] = []
     against: list[RuleFiring] = []
@@ -111,8 +116,7 @@ def _assess(mech: Mechanism, rules: list[EvidenceRule], facts: Facts) -> Mechani
     score = 0.0
     decided = 0
     decisive = False
-    for rule in rules:
-        value = rule.when.truth(facts)
+    for rule, value in zip(rules, truths, strict=True):
         if value is None:
             missing.extend(f for f in rule.fact_ids if f not in facts and f not in missing)
             continue
@@ -183,10 +187,10 @@ def classify(catalogue: MechanismCatalogue, facts: Facts) -> Classification:
         if mech.kind is MechanismKind.PREDICTION_RULE:
             continue
         rules = by_mechanism.get(mech_id, [])
-        score, decisive = _score(rules, facts)
+        score, decisive, truths = _score(rules, facts)
         if score < mech.report_threshold and not decisive:
             continue
-        finding = _assess(mech, rules, facts)
+        finding = _assess(mech, rules, truths, facts)
         (contributing if mech.kind is MechanismKind.CONTRIBUTING else reported).append(finding)
     reported.sort(key=_rank_key)
     contributing.sort(key=_rank_key)

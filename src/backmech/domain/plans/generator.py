@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from backmech.domain.education import EducationModule
 from backmech.domain.exercises.model import Dose, Exercise
-from backmech.domain.exercises.selection import ExerciseIndex, is_allowed, relevance
+from backmech.domain.exercises.selection import ExerciseIndex, relevance
 from backmech.domain.intake import Preferences
 from backmech.domain.mechanism.classification import Classification, MechanismFinding
 from backmech.domain.mechanism.model import AvoidAdvice, Mechanism, MechanismKind
@@ -103,7 +103,7 @@ def generate_plan(
             names[pr.id] = pr.name
     equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
 
-    allowed = [ex for ex in exercises.ordered if is_allowed(ex, found, equipment)]
+    allowed = exercises.allowed(found, equipment)
     allowed_set = {ex.slug for ex in allowed}
     scores = relevance(exercises, weights)
     # Highest relevance first; among equals prefer the exercise with fewer
@@ -153,7 +153,8 @@ def generate_plan(
             phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
         chosen = _fill_session(by_category, spec.number, phase_slots, budget, key)
         for ex in chosen:
-            used.setdefault(ex.slug, plan_item(ex))
+            if ex.slug not in used:
+                used[ex.slug] = plan_item(ex)
         session = tuple(SessionEntry(ex.slug, ex.name, str(ex.category), ex.minutes) for ex in chosen)
         end = starts[index + 1] - 1 if index + 1 < len(starts) else None
         phases.append(
@@ -264,25 +265,30 @@ def _fill_session(
     time budget. The result is ordered by the slot order (warm-up to load).
     """
     chosen: list[Exercise] = []
+    taken: set[str] = set()
     minutes = 0.0
     used: dict[str, int] = {}
     for ex in key:
-        if phase in ex.phases and ex not in chosen and minutes + ex.minutes <= budget:
+        if phase in ex.phases and ex.slug not in taken and minutes + ex.minutes <= budget:
             chosen.append(ex)
+            taken.add(ex.slug)
             minutes += ex.minutes
-            used[str(ex.category)] = used.get(str(ex.category), 0) + 1
+            used[ex.category] = used.get(ex.category, 0) + 1
     for category, count in slots.items():
         picked = used.get(category, 0)
+        if picked >= count:
+            continue
         for ex in by_category.get(category, ()):
-            if picked >= count:
-                break
-            if phase not in ex.phases or ex in chosen or minutes + ex.minutes > budget:
+            if phase not in ex.phases or ex.slug in taken or minutes + ex.minutes > budget:
                 continue
             chosen.append(ex)
+            taken.add(ex.slug)
             minutes += ex.minutes
             picked += 1
+            if picked >= count:
+                break
     order = {cat: i for i, cat in enumerate(slots)}
-    chosen.sort(key=lambda ex: order.get(str(ex.category), len(order)))
+    chosen.sort(key=lambda ex: order.get(ex.category, len(order)))
     return chosen
 
 
@@ -368,7 +374,7 @@ def _education(
     names: Mapping[str, str],
 ) -> tuple[EducationItem, ...]:
     items: list[EducationItem] = []
-    for module in sorted(modules.values(), key=lambda m: (not m.always, m.slug)):
+    for module in modules.values():
         mechs = [m for m in module.for_mechanisms if m in found]
         hit_topics = sorted(set(module.for_topics) & topics)
         if module.always:

@@ -98,13 +98,17 @@ class Item:
     construct: str = ""
     required: bool = True
     not_applicable_when: NotApplicableWhen | None = None
+    _options: dict[tuple[type, int | bool], AnswerOption] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    """Options by (type, value), built once: every answer is looked up here."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_options", {(type(o.value), o.value): o for o in self.answer_option})
 
     def option(self, value: int | bool) -> AnswerOption | None:
         """The option with this value, or None (a bool never matches an int option)."""
-        for opt in self.answer_option:
-            if type(opt.value) is type(value) and opt.value == value:
-                return opt
-        return None
+        return self._options.get((type(value), value))
 
     @property
     def min_score(self) -> int:

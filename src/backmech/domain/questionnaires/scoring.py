@@ -228,9 +228,7 @@ def _whole_number(item: Item, raw: object, where: str) -> int:
         raise ScoringError(where, f"must be a whole number, not {raw!r}", allowed=item.allowed())
     if isinstance(raw, float):
         if not raw.is_integer():
-            raise ScoringError(
-                where, f"must be a whole number, not {raw!r}", allowed=item.allowed()
-            )
+            raise ScoringError(where, f"must be a whole number, not {raw!r}", allowed=item.allowed())
         return int(raw)
     return raw
 
@@ -323,8 +321,7 @@ def _risk(
     if not isinstance(total, int) or not isinstance(subscale, int):
         if anything_answered:
             notes.append(
-                f"{out.id}: not assigned because {rule.total} and {rule.subscale} "
-                "must both be scored first."
+                f"{out.id}: not assigned because {rule.total} and {rule.subscale} must both be scored first."
             )
         return None, False
     return rule.group(total, subscale), True
