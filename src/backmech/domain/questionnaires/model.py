@@ -98,7 +98,7 @@ class Item:
     construct: str = ""
     required: bool = True
     not_applicable_when: NotApplicableWhen | None = None
-    _options: dict[tuple[type, int | bool], AnswerOption] = field(
+    _options: dict[tuple[object, int | bool], AnswerOption] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
     """Options by (type, value), built once: every answer is looked up here."""
