@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from backmech.domain.records import record
 from backmech.domain.types import Facts, FactValue
 
 Truth = bool | None
@@ -45,7 +46,7 @@ NUMERIC_OPERATORS = frozenset({"lt", "le", "gt", "ge"})
 SET_OPERATORS = frozenset({"in", "not_in"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LeafHit:
     """One leaf that held: the fact, the test, and the value the person had."""
 
@@ -59,7 +60,7 @@ class LeafHit:
         return f"{self.fact} {self.op} {self.expected!r} (was {self.actual!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """Result of evaluating a condition.
 

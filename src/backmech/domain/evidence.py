@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from backmech.domain.records import record
+
 
 class EvidenceLevel(StrEnum):
     """Evidence labels of the clinical reference (clinical.md section 0).
@@ -32,7 +34,7 @@ class Source:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleFiring:
     """One rule that held for a person: why it counts, and the facts it rested on."""
 

@@ -9,10 +9,11 @@ fact unknown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from backmech.domain.errors import InputError
 from backmech.domain.facts import FactKind, FactSpec, Vocabulary
+from backmech.domain.records import record
 from backmech.domain.types import FactValue
 
 EQUIPMENT = ("mat", "chair", "wall", "dowel", "band", "kettlebell", "step", "bar")
@@ -33,7 +34,7 @@ META_KEYS = frozenset(
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Preferences:
     """What the person can fit in: equipment at hand and time for a session."""
 
@@ -42,7 +43,7 @@ class Preferences:
     days_per_week: int = 5
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CaseInput:
     """A validated intake: facts, raw questionnaire answers, and preferences."""
 

@@ -8,7 +8,6 @@ domain; this module just calls them in order and assembles the result.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from backmech import __version__
 from backmech.domain.derivations import derive_facts
@@ -26,6 +25,7 @@ from backmech.domain.plans.model import Plan
 from backmech.domain.questionnaires.facts import score_facts
 from backmech.domain.questionnaires.model import Questionnaire
 from backmech.domain.questionnaires.scoring import QuestionnaireScore, score
+from backmech.domain.records import record
 from backmech.domain.safety.screening import TriageResult, screen
 from backmech.domain.types import FactValue
 
@@ -41,7 +41,7 @@ PLAN_WITHHELD_RED_FLAG = "withheld_red_flag"
 PLAN_WITHHELD_INCOMPLETE = "withheld_screen_incomplete"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClassificationSummary:
     """How clear the mechanism picture is, and what would clarify it."""
 
@@ -53,7 +53,7 @@ class ClassificationSummary:
     emphasis: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DataCompleteness:
     """What was not answered, so conclusions can say what evidence was missing."""
 
@@ -64,7 +64,7 @@ class DataCompleteness:
     red_flags_unanswered: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AssessmentResult:
     """The machine-readable result. Field names are a public contract: extend, never rename."""
 

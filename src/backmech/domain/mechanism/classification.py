@@ -10,8 +10,6 @@ evidence, and lower the confidence: honest about what was not asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from backmech.domain.conditions import AtLeast, Truth
 from backmech.domain.evidence import RuleFiring
 from backmech.domain.mechanism.model import (
@@ -21,12 +19,13 @@ from backmech.domain.mechanism.model import (
     MechanismKind,
     PredictionRule,
 )
+from backmech.domain.records import record
 from backmech.domain.types import Facts
 
 _CONFIDENCE_LABELS = ((0.7, "high"), (0.4, "moderate"), (0.0, "low"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MechanismFinding:
     """One reported mechanism: score, confidence, and the rules that support it."""
 
@@ -46,7 +45,7 @@ class MechanismFinding:
     decisive: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PredictionRuleResult:
     """A clinical prediction rule: how many criteria held, and whether it is positive."""
 
@@ -62,7 +61,7 @@ class PredictionRuleResult:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Classification:
     """The whole conclusion: ranked mechanisms, contributing factors and prediction rules."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from backmech.domain.conditions import Condition
 from backmech.domain.exercises.model import Dose
 from backmech.domain.mechanism.model import AvoidAdvice
+from backmech.domain.records import record
 from backmech.domain.types import Slug, SourceId
 
 
@@ -92,7 +93,7 @@ class PlanSettings:
     pain_monitoring_source: SourceId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlannedExercise:
     """An exercise in the plan, with why it was chosen and its ladder."""
 
@@ -107,7 +108,7 @@ class PlannedExercise:
     source: SourceId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionEntry:
     """One exercise of a phase's session; full details are in ``Plan.exercises`` by slug."""
 
@@ -117,7 +118,7 @@ class SessionEntry:
     minutes: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Phase:
     number: int
     id: str
@@ -131,7 +132,7 @@ class Phase:
     source: SourceId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExcludedExercise:
     slug: Slug
     name: str
@@ -139,7 +140,7 @@ class ExcludedExercise:
     """Mechanism ids it is contraindicated for."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LifestyleAdvice:
     id: str
     topic: str
@@ -148,7 +149,7 @@ class LifestyleAdvice:
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EducationItem:
     slug: Slug
     title: str
@@ -156,7 +157,7 @@ class EducationItem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClinicianCare:
     id: str
     recommendation: str
@@ -164,7 +165,7 @@ class ClinicianCare:
     source: SourceId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """A personalised plan. Same input and knowledge base → the same plan."""
 

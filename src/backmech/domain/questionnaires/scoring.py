@@ -29,7 +29,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from backmech.domain.errors import ScoringError
 from backmech.domain.questionnaires.model import (
@@ -40,6 +40,7 @@ from backmech.domain.questionnaires.model import (
     Output,
     Questionnaire,
 )
+from backmech.domain.records import record
 
 ScoreValue = float | int | str | None
 
@@ -55,7 +56,7 @@ def _empty_texts() -> Mapping[str, str]:
     return {}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CutoffResult:
     """Whether one published cut-off holds for a computed output value."""
 
@@ -64,7 +65,7 @@ class CutoffResult:
     holds: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuestionnaireScore:
     """The result of scoring one completed (or partly completed) form.
 

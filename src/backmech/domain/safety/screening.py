@@ -28,13 +28,12 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from backmech.domain.records import record
 from backmech.domain.safety.model import SafetyScreen
 from backmech.domain.types import Facts, SourceId, TriageLevel
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TriageReason:
     """One rule that held: what concerns us, what to do, and the answers behind it."""
 
@@ -50,7 +49,7 @@ class TriageReason:
     """Readable ``fact op value (was …)`` strings of the leaves that held."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TriageResult:
     """Outcome of the screen for one person.
 
