@@ -81,6 +81,9 @@ class IntakeReader:
             for depth in range(len(parts)):
                 parent = ".".join(parts[:depth])
                 self._children.setdefault(parent, set()).add(parts[depth])
+        self._intake_specs = {
+            fid: spec for fid, spec in vocabulary.specs.items() if spec.origin == "intake"
+        }
         self._list_facts = {
             path: tuple((item, f"{li.prefix}.{item}") for item in vocabulary.enumerations[li.enumeration])
             for path, li in vocabulary.lists.items()
@@ -143,6 +146,23 @@ class IntakeReader:
     def _walk(self, path: str, value: object, facts: dict[str, FactValue]) -> None:
         if value is None:
             return
+        spec = self._intake_specs.get(path)
+        if spec is not None:
+            # Fast path for well-formed values; anything else gets the full checks
+            # and a message naming the field and the allowed values.
+            kind = type(value)
+            if spec.kind is FactKind.BOOL:
+                ok = kind is bool
+            elif spec.kind is FactKind.NUMBER:
+                ok = (
+                    (kind is int or kind is float)
+                    and (spec.minimum is None or value >= spec.minimum)  # type: ignore[operator]
+                    and (spec.maximum is None or value <= spec.maximum)  # type: ignore[operator]
+                )
+            else:
+                ok = kind is str and value in spec.values
+            facts[path] = value if ok else _checked(spec, value, path)  # type: ignore[assignment]
+            return
         list_input = self.vocabulary.lists.get(path)
         if list_input is not None:
             allowed = self.vocabulary.enumerations[list_input.enumeration]
@@ -154,10 +174,6 @@ class IntakeReader:
             chosen = set(value)
             for item, fact_id in self._list_facts[path]:
                 facts[fact_id] = item in chosen
-            return
-        spec = self.vocabulary.specs.get(path)
-        if spec is not None and spec.origin == "intake":
-            facts[path] = _checked(spec, value, path)
             return
         children = self._children.get(path)
         if children is None:

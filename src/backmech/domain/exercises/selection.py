@@ -7,7 +7,7 @@ selection for each assessment touches only the mechanisms that were found.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backmech.domain.exercises.model import Exercise, ExerciseCategory
 
@@ -23,6 +23,8 @@ class ExerciseIndex:
     """Mechanism id → slugs of exercises that suit it."""
     prescribable: tuple[tuple[Exercise, frozenset[str], frozenset[str]], ...] = ()
     """(exercise, contraindicated mechanisms, equipment) for every non-avoid exercise."""
+    contraindicated_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Mechanism id → slugs of exercises contraindicated for it."""
 
     @classmethod
     def build(cls, exercises: Mapping[str, Exercise]) -> ExerciseIndex:
@@ -36,7 +38,21 @@ class ExerciseIndex:
             for ex in ordered
             if ex.category is not ExerciseCategory.AVOID
         )
-        return cls(dict(exercises), ordered, {m: tuple(s) for m, s in suited.items()}, prescribable)
+        contra: dict[str, list[str]] = {}
+        for ex in ordered:
+            for mech in ex.contraindicated:
+                contra.setdefault(mech, []).append(ex.slug)
+        return cls(
+            dict(exercises),
+            ordered,
+            {m: tuple(s) for m, s in suited.items()},
+            prescribable,
+            {m: tuple(s) for m, s in contra.items()},
+        )
+
+    def excluded_slugs(self, found: frozenset[str]) -> list[str]:
+        """Slugs contraindicated for anything in ``found``, sorted."""
+        return sorted({slug for mech in found for slug in self.contraindicated_by.get(mech, ())})
 
     def allowed(self, found: frozenset[str], equipment: frozenset[str]) -> list[Exercise]:
         """Prescribable exercises not contraindicated for ``found`` and needing only ``equipment``.

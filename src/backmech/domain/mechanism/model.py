@@ -51,7 +51,7 @@ class Mechanism:
     multidirectional picture calls for relaxed movement, not strict direction rules)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no __slots__: serialised in every plan (orjson __dict__ fast path)
 class AvoidAdvice:
     """Something to avoid for now, what to do instead, and why."""
 

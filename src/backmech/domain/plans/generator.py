@@ -110,9 +110,12 @@ def generate_plan(
     # contraindications (broadly safe) and then the slug, so ties are stable.
     allowed.sort(key=lambda ex: (-scores.get(ex.slug, 0.0), len(ex.contraindicated), ex.slug))
     excluded = tuple(
-        ExcludedExercise(ex.slug, ex.name, tuple(sorted(set(ex.contraindicated) & found)))
-        for ex in exercises.ordered
-        if not found.isdisjoint(ex.contraindicated)
+        ExcludedExercise(
+            slug,
+            exercises.by_slug[slug].name,
+            tuple(sorted(found.intersection(exercises.by_slug[slug].contraindicated))),
+        )
+        for slug in exercises.excluded_slugs(found)
     )
 
     weeks, weeks_reason = _programme_weeks(settings, facts, found)

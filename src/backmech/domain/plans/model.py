@@ -48,7 +48,7 @@ class RoutineItem:
     minutes: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no __slots__: serialised in every plan (orjson __dict__ fast path)
 class DecisionPoint:
     week: int
     check: str

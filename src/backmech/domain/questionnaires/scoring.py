@@ -181,6 +181,13 @@ def _read_answer(
     q: Questionnaire, item: Item, raw: object, notes: list[str]
 ) -> tuple[AnswerOption, str | None]:
     """Check one answer against its item; return the chosen option and any text."""
+    kind = type(raw)
+    if (kind is int or kind is bool) and item.type != "activity":
+        # Fast path: a well-formed answer is one dictionary look-up; anything else
+        # (floats, lists of ticks, wrong types, out of range) takes the checks below.
+        option = item.option(raw)  # type: ignore[arg-type]
+        if option is not None:
+            return option, None
     where = _field(q, item.link_id)
     if item.type == "boolean":
         if not isinstance(raw, bool):

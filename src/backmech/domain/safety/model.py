@@ -105,6 +105,14 @@ class SafetyScreen:
                 return q
         return None
 
+    def question_facts(self) -> tuple[tuple[str, str], ...]:
+        """(question id, fact id) pairs, computed once (screening checks them every time)."""
+        cached: tuple[tuple[str, str], ...] | None = self.__dict__.get("_question_facts")
+        if cached is None:
+            cached = tuple((q.id, q.fact_id) for q in self.questions)
+            object.__setattr__(self, "_question_facts", cached)
+        return cached
+
 
 def question_fact_specs(screen: SafetyScreen) -> list[FactSpec]:
     """One boolean fact per question, to merge into the fact vocabulary.

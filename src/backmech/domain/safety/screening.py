@@ -111,7 +111,7 @@ def screen(safety: SafetyScreen, facts: Facts) -> TriageResult:
     # Stable sort: equally urgent reasons keep the order of the knowledge file.
     reasons.sort(key=lambda r: -r.level.rank)
     level = reasons[0].level if reasons else TriageLevel.NONE
-    unanswered = tuple(q.id for q in safety.questions if facts.get(q.fact_id) is None)
+    unanswered = tuple(qid for qid, fact_id in safety.question_facts() if fact_id not in facts)
     return TriageResult(
         level=level,
         reasons=tuple(reasons),
