@@ -81,9 +81,7 @@ class IntakeReader:
             for depth in range(len(parts)):
                 parent = ".".join(parts[:depth])
                 self._children.setdefault(parent, set()).add(parts[depth])
-        self._intake_specs = {
-            fid: spec for fid, spec in vocabulary.specs.items() if spec.origin == "intake"
-        }
+        self._intake_specs = {fid: spec for fid, spec in vocabulary.specs.items() if spec.origin == "intake"}
         self._list_facts = {
             path: tuple((item, f"{li.prefix}.{item}") for item in vocabulary.enumerations[li.enumeration])
             for path, li in vocabulary.lists.items()

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from backmech.domain.conditions import Condition, parse_condition
 from backmech.domain.errors import KnowledgeError
-from backmech.domain.exercises.model import ExerciseCategory
+from backmech.domain.exercises.model import Dose, ExerciseCategory
 from backmech.domain.facts import Vocabulary
 from backmech.domain.plans.model import (
     ClinicianCareRule,
@@ -190,7 +190,9 @@ def load_plan_settings(
                 raise KnowledgeError(
                     f"{where}: daily_routines.routines.{key}", f"unknown exercise {item.slug!r}"
                 )
-        routines[key] = tuple(RoutineItem(i.slug, i.dose, i.minutes) for i in items)
+        routines[key] = tuple(
+            RoutineItem(i.slug, Dose(text=i.dose, source=doc.daily_routines.source), i.minutes) for i in items
+        )
     lifestyle = []
     for i, rule in enumerate(doc.lifestyle.rules):
         loc = f"{where}: lifestyle.rules[{i}]"

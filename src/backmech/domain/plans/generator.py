@@ -11,7 +11,6 @@ Invariants (checked by property tests):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from backmech.domain.education import EducationModule
 from backmech.domain.exercises.model import Dose, Exercise
@@ -53,13 +52,15 @@ def _reason(ex: Exercise, findings: Mapping[str, MechanismFinding], names: Mappi
     return "General conditioning that is safe for everything found in your assessment."
 
 
-def _planned(ex: Exercise, reason: str) -> PlannedExercise:
+def _planned(
+    ex: Exercise, reason: str, dose: Dose | None = None, minutes: float | None = None
+) -> PlannedExercise:
     return PlannedExercise(
         slug=ex.slug,
         name=ex.name,
         category=str(ex.category),
-        dose=ex.dose,
-        minutes=ex.minutes,
+        dose=ex.dose if dose is None else dose,
+        minutes=ex.minutes if minutes is None else minutes,
         reason=reason,
         progression=ex.progression,
         regression=ex.regression,
@@ -330,8 +331,7 @@ def _daily_routine(
         if item.slug not in usable or minutes + item.minutes > settings.daily_max_minutes:
             continue
         ex = exercises[item.slug]
-        dose = Dose(text=item.dose, source=settings.daily_routine_source)
-        chosen.append(replace(_planned(ex, _reason(ex, findings, names)), dose=dose, minutes=item.minutes))
+        chosen.append(_planned(ex, _reason(ex, findings, names), dose=item.dose, minutes=item.minutes))
         minutes += item.minutes
     if minutes < settings.daily_min_minutes:
         for ex in allowed:
@@ -378,6 +378,12 @@ def _education(
 ) -> tuple[EducationItem, ...]:
     items: list[EducationItem] = []
     for module in modules.values():
+        if (
+            not module.always
+            and found.isdisjoint(module.for_mechanisms)
+            and topics.isdisjoint(module.for_topics)
+        ):
+            continue
         mechs = [m for m in module.for_mechanisms if m in found]
         hit_topics = sorted(set(module.for_topics) & topics)
         if module.always:

@@ -44,7 +44,7 @@ class RoutineItem:
     """One item of a daily routine template, with its short "busy day" dose."""
 
     slug: Slug
-    dose: str
+    dose: Dose
     minutes: float
 
 
