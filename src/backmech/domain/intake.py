@@ -91,6 +91,7 @@ class IntakeReader:
                 fid.removeprefix("red_flag.") for fid, s in vocabulary.specs.items() if s.origin == "red_flag"
             )
         )
+        self._red_flag_facts = {qid: f"red_flag.{qid}" for qid in self._red_flag_ids}
 
     def _in_list(self, fact_id: str) -> bool:
         return any(
@@ -192,8 +193,10 @@ class IntakeReader:
                 "must be an object of question id → true/false",
                 allowed=", ".join(self._red_flag_ids),
             )
+        fact_ids = self._red_flag_facts
         for key, answer in value.items():
-            if key not in self._red_flag_ids:
+            fact_id = fact_ids.get(key)
+            if fact_id is None:
                 raise InputError(
                     f"red_flags.{key}",
                     "is not a known red-flag question",
@@ -201,9 +204,9 @@ class IntakeReader:
                 )
             if answer is None:
                 continue
-            if not isinstance(answer, bool):
+            if answer is not True and answer is not False:
                 raise InputError(f"red_flags.{key}", f"{answer!r} is not an answer", allowed="true, false")
-            facts[f"red_flag.{key}"] = answer
+            facts[fact_id] = answer
 
     def _read_findings(self, value: object, facts: dict[str, FactValue]) -> None:
         """Findings from other tools (e.g. video analysis), by fact id."""
