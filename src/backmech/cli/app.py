@@ -110,28 +110,11 @@ def assess(
         data = read_json(input_file)
         service = assessment_service(knowledge)
         result = service.assess(data)
-        _emit(result, service, as_json=as_json, html=html)
+        from backmech.cli.render import emit_result
+
+        emit_result(result, service.kb, as_json=as_json, html=html)
     except BackmechError as error:
         _fail(error)
-
-
-def _emit(result: object, service: object, *, as_json: bool, html: Path | None) -> None:
-    from backmech.cli.files import write_atomic
-    from backmech.cli.render import print_report, result_json
-    from backmech.services.assessment import AssessmentResult, AssessmentService
-
-    assert isinstance(result, AssessmentResult) and isinstance(service, AssessmentService)
-    if html is not None:
-        from backmech.reports.html import render_html
-
-        write_atomic(html, render_html(result, service.kb).encode("utf-8"))
-    if as_json:
-        sys.stdout.buffer.write(result_json(result, indent=True) + b"\n")
-        sys.stdout.flush()
-    else:
-        print_report(result, service.kb)
-        if html is not None:
-            sys.stdout.write(f"\nReport written to {html}\n")
 
 
 @app.command()

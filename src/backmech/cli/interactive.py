@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.text import Text
 
 from backmech.cli.files import read_json, write_atomic
-from backmech.cli.render import dumps, print_report, result_json
+from backmech.cli.render import dumps, emit_result
 from backmech.domain.errors import InputError
 from backmech.domain.facts import FactKind, FactSpec, Vocabulary
 from backmech.domain.intake import EQUIPMENT, SCHEMA_VERSION
@@ -755,21 +755,6 @@ def _intro(prompter: Prompter, session: Session, resumed: bool) -> None:
         prompter.say(f"Resuming: {len(session.done)} questions were answered earlier.", "dim")
 
 
-def _emit(result: AssessmentResult, service: AssessmentService, *, as_json: bool, html: Path | None) -> None:
-    """Render exactly like `backmech assess --input`."""
-    if html is not None:
-        from backmech.reports.html import render_html
-
-        write_atomic(html, render_html(result, service.kb).encode("utf-8"))
-    if as_json:
-        sys.stdout.buffer.write(result_json(result, indent=True) + b"\n")
-        sys.stdout.flush()
-    else:
-        print_report(result, service.kb)
-        if html is not None:
-            sys.stdout.write(f"\nReport written to {html}\n")
-
-
 def _stopped(prompter: Prompter, result: AssessmentResult, *, detailed: bool) -> None:
     """The stop headline; ``detailed`` repeats the referral where the report is JSON only."""
     style = "bold red" if result.triage.level is TriageLevel.EMERGENCY else "bold dark_orange"
@@ -828,4 +813,4 @@ def run_interactive(
         prompter.say()
         prompter.say("Thank you. Here is your assessment.", "bold")
     session.save()
-    _emit(result, service, as_json=as_json, html=html)
+    emit_result(result, service.kb, as_json=as_json, html=html)

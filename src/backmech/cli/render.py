@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import orjson
 from rich.console import Console, Group
@@ -32,6 +34,22 @@ def dumps(obj: object, *, indent: bool = False) -> bytes:
 def result_json(result: AssessmentResult, *, indent: bool = False) -> bytes:
     """The result contract as JSON bytes."""
     return dumps(result, indent=indent)
+
+
+def emit_result(result: AssessmentResult, kb: KnowledgeBase, *, as_json: bool, html: Path | None) -> None:
+    """Show a result the way every assess path does: HTML file, JSON, or the report."""
+    if html is not None:
+        from backmech.cli.files import write_atomic
+        from backmech.reports.html import render_html
+
+        write_atomic(html, render_html(result, kb).encode("utf-8"))
+    if as_json:
+        sys.stdout.buffer.write(result_json(result, indent=True) + b"\n")
+        sys.stdout.flush()
+    else:
+        print_report(result, kb)
+        if html is not None:
+            sys.stdout.write(f"\nReport written to {html}\n")
 
 
 def _console() -> Console:

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from backmech.domain.conditions import Condition, parse_condition
 from backmech.domain.errors import KnowledgeError
+from backmech.domain.facts import Vocabulary
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -77,3 +79,23 @@ class SourceChecker:
                 hint="Add it to knowledge/sources/*.yaml or use an existing id.",
             )
         return source_id
+
+
+def rule_condition(data: object, where: str, vocabulary: Vocabulary, *, hint: str = "") -> Condition:
+    """Parse a rule's condition and check every leaf against the fact vocabulary.
+
+    Malformed shapes, unknown facts, wrong operators and out-of-vocabulary values are
+    rejected with ``where`` (file and rule id) so a typo never silently disables a rule.
+    """
+    try:
+        condition = parse_condition(data, where)
+    except ValueError as exc:
+        raise KnowledgeError(where, f"malformed rule: {exc}") from exc
+    problems = vocabulary.condition_problems(condition)
+    if problems:
+        raise KnowledgeError(
+            where,
+            "; ".join(problems),
+            hint=hint or "Fact ids and values are listed by `backmech vocabulary`.",
+        )
+    return condition

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from backmech.domain.conditions import Condition, parse_condition
+from backmech.domain.conditions import Condition
 from backmech.domain.errors import KnowledgeError
 from backmech.domain.exercises.model import Dose, ExerciseCategory
 from backmech.domain.facts import Vocabulary
@@ -19,7 +19,14 @@ from backmech.domain.plans.model import (
     PlanSettings,
     RoutineItem,
 )
-from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
+from backmech.knowledge.files import (
+    SourceChecker,
+    StrictModel,
+    parse,
+    read_yaml,
+    relative,
+    rule_condition,
+)
 
 
 class Programme(StrictModel):
@@ -140,14 +147,7 @@ def load_plan_settings(
     doc = parse(PlanFile, read_yaml(path, root), where)
 
     def cond(data: dict[str, Any], loc: str) -> Condition:
-        try:
-            condition = parse_condition(data, loc)
-        except ValueError as exc:
-            raise KnowledgeError(loc, f"malformed condition: {exc}") from exc
-        problems = vocabulary.condition_problems(condition)
-        if problems:
-            raise KnowledgeError(loc, "; ".join(problems))
-        return condition
+        return rule_condition(data, loc, vocabulary)
 
     for key, sid in (
         ("programme", doc.programme.source),

@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import Field
 
-from backmech.domain.conditions import Condition, parse_condition
 from backmech.domain.errors import KnowledgeError
 from backmech.domain.facts import Vocabulary
 from backmech.domain.mechanism.model import (
@@ -19,7 +18,14 @@ from backmech.domain.mechanism.model import (
     PredictionRule,
 )
 from backmech.knowledge.exercise_files import SlugStr
-from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
+from backmech.knowledge.files import (
+    SourceChecker,
+    StrictModel,
+    parse,
+    read_yaml,
+    relative,
+    rule_condition,
+)
 
 
 class AvoidEntry(StrictModel):
@@ -83,19 +89,6 @@ class EvidenceFile(StrictModel):
     prediction_rules: list[PredictionRuleEntry] = Field(default_factory=list)
 
 
-def _condition(data: dict[str, Any], where: str, vocabulary: Vocabulary) -> Condition:
-    try:
-        condition = parse_condition(data, where)
-    except ValueError as exc:
-        raise KnowledgeError(where, f"malformed rule: {exc}") from exc
-    problems = vocabulary.condition_problems(condition)
-    if problems:
-        raise KnowledgeError(
-            where, "; ".join(problems), hint="Fact ids and values are listed by `backmech schema intake`."
-        )
-    return condition
-
-
 def load_mechanisms(
     mechanisms_path: Path,
     evidence_path: Path,
@@ -155,7 +148,7 @@ def load_mechanisms(
                 id=rule_entry.id,
                 mechanism=rule_entry.mechanism,
                 weight=rule_entry.weight,
-                when=(when := _condition(rule_entry.when, f"{loc}.when", vocabulary)),
+                when=(when := rule_condition(rule_entry.when, f"{loc}.when", vocabulary)),
                 fact_ids=tuple(sorted(when.fact_ids())),
                 rationale=rule_entry.rationale,
                 source=rule_entry.source,
@@ -176,7 +169,7 @@ def load_mechanisms(
                 name=pr_entry.name,
                 at_least=pr_entry.at_least,
                 criteria=tuple(
-                    (c.label, _condition(c.when, f"{loc}.criteria[{i}].when", vocabulary))
+                    (c.label, rule_condition(c.when, f"{loc}.criteria[{i}].when", vocabulary))
                     for i, c in enumerate(pr_entry.criteria)
                 ),
                 interpretation=pr_entry.interpretation,

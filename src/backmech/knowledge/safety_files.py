@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from backmech.domain.conditions import Condition, parse_condition
+from backmech.domain.conditions import Condition
 from backmech.domain.errors import KnowledgeError
 from backmech.domain.facts import Vocabulary
 from backmech.domain.safety.model import (
@@ -31,7 +31,7 @@ from backmech.domain.safety.model import (
     question_fact_specs,
 )
 from backmech.domain.types import TriageLevel
-from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
+from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative, rule_condition
 
 SnakeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
 Text = Annotated[str, Field(min_length=1)]
@@ -172,15 +172,9 @@ def _rules(
 
 
 def _condition(data: object, location: str, known: Vocabulary) -> Condition:
-    try:
-        condition = parse_condition(data, "when")
-    except ValueError as exc:
-        raise KnowledgeError(location, f"malformed condition: {exc}") from exc
-    problems = known.condition_problems(condition)
-    if problems:
-        raise KnowledgeError(
-            location,
-            "; ".join(problems),
-            hint="Use a fact from the vocabulary or a red_flag.<question id> of this file.",
-        )
-    return condition
+    return rule_condition(
+        data,
+        location,
+        known,
+        hint="Use a fact from the vocabulary or a red_flag.<question id> of this file.",
+    )

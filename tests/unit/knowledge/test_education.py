@@ -10,30 +10,14 @@ from typing import Any
 import pytest
 import yaml
 
+from backmech.domain.education import TOPICS as EDUCATION_TOPICS
 from backmech.domain.education import EducationModule
 from backmech.domain.errors import KnowledgeError
 from backmech.knowledge.education_files import load_education
 from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
 from backmech.knowledge.source_files import load_sources
 
-TOPICS = {
-    "pain_science",
-    "spine_hygiene",
-    "posture",
-    "sitting",
-    "sleep",
-    "ergonomics",
-    "stress",
-    "pacing",
-    "flare_ups",
-    "fear_of_movement",
-    "activity",
-    "lifting",
-    "imaging",
-    "recovery_timeline",
-    "breathing",
-    "general_health",
-}
+TOPICS = set(EDUCATION_TOPICS)
 
 
 def _mechanisms() -> set[str]:
