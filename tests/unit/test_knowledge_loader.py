@@ -54,7 +54,7 @@ def _rules(d: dict) -> list:  # type: ignore[type-arg]
             lambda d: _rules(d)[0].update(when={"fact": "pain.leg_pain", "value": "sideways"}),
             "must be one of none, left, right, both",
         ),
-        ("rules/evidence.yaml", lambda d: _rules(d)[0].update(when={"all": []}), "malformed rule"),
+        ("rules/evidence.yaml", lambda d: _rules(d)[0].update(when={"all": []}), "malformed condition"),
         (
             "rules/evidence.yaml",
             lambda d: _rules(d)[0].update(mechanism="back-ache"),

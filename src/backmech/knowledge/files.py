@@ -88,9 +88,9 @@ def rule_condition(data: object, where: str, vocabulary: Vocabulary, *, hint: st
     rejected with ``where`` (file and rule id) so a typo never silently disables a rule.
     """
     try:
-        condition = parse_condition(data, where)
+        condition = parse_condition(data, "when")
     except ValueError as exc:
-        raise KnowledgeError(where, f"malformed rule: {exc}") from exc
+        raise KnowledgeError(where, f"malformed condition: {exc}") from exc
     problems = vocabulary.condition_problems(condition)
     if problems:
         raise KnowledgeError(
