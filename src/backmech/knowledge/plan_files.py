@@ -11,6 +11,7 @@ from backmech.domain.conditions import Condition
 from backmech.domain.errors import KnowledgeError
 from backmech.domain.exercises.model import Dose, ExerciseCategory
 from backmech.domain.facts import Vocabulary
+from backmech.domain.mechanism.model import MechanismKind
 from backmech.domain.plans.model import (
     ClinicianCareRule,
     DecisionPoint,
@@ -57,6 +58,13 @@ class PhaseEntry(StrictModel):
     goal: str
     move_on_when: list[str]
     source: str
+
+
+class Selection(StrictModel):
+    source: str
+    kind_weights: dict[MechanismKind, float]
+    confidence_floor: float = Field(ge=0, le=1)
+    relief_positions: int = Field(ge=0, le=10)
 
 
 class Sessions(StrictModel):
@@ -123,6 +131,7 @@ class PlanFile(StrictModel):
     reassessment: Reassessment
     phases: list[PhaseEntry] = Field(min_length=4, max_length=4)
     phase_start_weeks: dict[int, list[int]]
+    selection: Selection
     sessions: Sessions
     daily_routines: DailyRoutines
     lifestyle: Lifestyle
@@ -153,6 +162,7 @@ def load_plan_settings(
         ("programme", doc.programme.source),
         ("reassessment", doc.reassessment.source),
         ("sessions", doc.sessions.source),
+        ("selection", doc.selection.source),
         ("daily_routines", doc.daily_routines.source),
         ("lifestyle", doc.lifestyle.source),
         ("care_stage", doc.care_stage.source),
@@ -232,6 +242,10 @@ def load_plan_settings(
             for mech, slots in doc.sessions.mechanism_slots.items()
         },
         key_exercises={m: tuple(v) for m, v in doc.sessions.key_exercises.items()},
+        kind_weights={str(k): w for k, w in doc.selection.kind_weights.items()},
+        confidence_floor=doc.selection.confidence_floor,
+        relief_positions=doc.selection.relief_positions,
+        selection_source=doc.selection.source,
         loading_from_phase=doc.sessions.loading_from_phase,
         loading_slots=doc.sessions.loading_slots,
         daily_min_minutes=doc.sessions.daily_routine_min_minutes,

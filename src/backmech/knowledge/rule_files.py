@@ -55,8 +55,20 @@ class Dominance(StrictModel):
     source: str
 
 
+class ConfidenceLabels(StrictModel):
+    high: float = Field(gt=0, le=1)
+    moderate: float = Field(gt=0, le=1)
+
+
+class Confidence(StrictModel):
+    labels: ConfidenceLabels
+    source: str
+    thresholds_source: str
+
+
 class MechanismFile(StrictModel):
     dominance: Dominance
+    confidence: Confidence
     mechanisms: list[MechanismEntry]
 
 
@@ -100,6 +112,11 @@ def load_mechanisms(
     mwhere = relative(mechanisms_path, root)
     mdoc = parse(MechanismFile, read_yaml(mechanisms_path, root), mwhere)
     sources.check(mdoc.dominance.source, f"{mwhere}: dominance.source")
+    sources.check(mdoc.confidence.source, f"{mwhere}: confidence.source")
+    sources.check(mdoc.confidence.thresholds_source, f"{mwhere}: confidence.thresholds_source")
+    labels = mdoc.confidence.labels
+    if labels.moderate >= labels.high:
+        raise KnowledgeError(f"{mwhere}: confidence.labels", "moderate must be below high")
     mechanisms: dict[str, Mechanism] = {}
     for entry in mdoc.mechanisms:
         loc = f"{mwhere}: {entry.id}"
@@ -184,6 +201,8 @@ def load_mechanisms(
         mechanisms=mechanisms,
         rules=tuple(rules),
         prediction_rules=tuple(prediction_rules),
+        confidence_labels=((labels.high, "high"), (labels.moderate, "moderate"), (0.0, "low")),
+        confidence_source=mdoc.confidence.source,
         dominance_margin=mdoc.dominance.margin,
         dominance_source=mdoc.dominance.source,
     )

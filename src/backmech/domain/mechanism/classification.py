@@ -22,8 +22,6 @@ from backmech.domain.mechanism.model import (
 from backmech.domain.records import record
 from backmech.domain.types import Facts
 
-_CONFIDENCE_LABELS = ((0.7, "high"), (0.4, "moderate"), (0.0, "low"))
-
 
 @record
 class MechanismFinding:
@@ -106,7 +104,11 @@ def _score(rules: list[EvidenceRule], facts: Facts) -> tuple[float, bool, list[T
 
 
 def _assess(
-    mech: Mechanism, rules: list[EvidenceRule], truths: list[Truth], facts: Facts
+    mech: Mechanism,
+    rules: list[EvidenceRule],
+    truths: list[Truth],
+    facts: Facts,
+    labels: tuple[tuple[float, str], ...],
 ) -> MechanismFinding:
     """Full pass for a reported mechanism: evidence for and against, and what was unknown."""
     support: list[RuleFiring] = []
@@ -129,7 +131,7 @@ def _assess(
     coverage = decided / len(rules) if rules else 0.0
     strength = max(0.0, min(1.0, score / mech.full_confidence_score))
     confidence = round(strength * (0.5 + 0.5 * coverage), 2)
-    label = next(name for floor, name in _CONFIDENCE_LABELS if confidence >= floor)
+    label = next((name for floor, name in labels if confidence >= floor), labels[-1][1])
     return MechanismFinding(
         id=mech.id,
         kind=mech.kind,
@@ -189,7 +191,7 @@ def classify(catalogue: MechanismCatalogue, facts: Facts) -> Classification:
         score, decisive, truths = _score(rules, facts)
         if score < mech.report_threshold and not decisive:
             continue
-        finding = _assess(mech, rules, truths, facts)
+        finding = _assess(mech, rules, truths, facts, catalogue.confidence_labels)
         (contributing if mech.kind is MechanismKind.CONTRIBUTING else reported).append(finding)
     reported.sort(key=_rank_key)
     contributing.sort(key=_rank_key)

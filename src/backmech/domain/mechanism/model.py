@@ -100,6 +100,9 @@ class MechanismCatalogue:
     prediction_rules: tuple[PredictionRule, ...]
     dominance_margin: float
     dominance_source: SourceId
+    confidence_labels: tuple[tuple[float, str], ...] = ((0.7, "high"), (0.4, "moderate"), (0.0, "low"))
+    """(floor, label) pairs, highest first, from ``rules/mechanisms.yaml``."""
+    confidence_source: SourceId = ""
 
     def ids(self) -> set[str]:
         return set(self.mechanisms)

@@ -36,13 +36,6 @@ HOUSEHOLD_EQUIPMENT = frozenset({"mat", "chair", "wall", "step"})
 """Assumed at hand (source heuristic-equipment); anything else must be declared."""
 
 _SESSION_NAMES = {"stable": "Stable Spine", "mobile": "Mobile Spine", "balanced": "Balanced Spine"}
-_KIND_WEIGHT = {
-    MechanismKind.PRIMARY: 1.0,
-    MechanismKind.DEFICIT: 0.9,
-    MechanismKind.PSYCHOSOCIAL: 0.8,
-    MechanismKind.CONTRIBUTING: 0.6,
-    MechanismKind.PREDICTION_RULE: 0.5,
-}
 
 
 def _reason(ex: Exercise, findings: Mapping[str, MechanismFinding], names: Mapping[str, str]) -> str:
@@ -97,10 +90,12 @@ def generate_plan(
     found = classification.found_ids()
     findings = {f.id: f for f in (*classification.mechanisms, *classification.contributing)}
     names = {f.id: f.name for f in findings.values()}
-    weights = {f.id: _KIND_WEIGHT[f.kind] * max(f.confidence, 0.2) for f in findings.values()}
+    kind_weight = settings.kind_weights
+    floor = settings.confidence_floor
+    weights = {f.id: kind_weight.get(f.kind, 0.0) * max(f.confidence, floor) for f in findings.values()}
     for pr in classification.prediction_rules:
         if pr.status == "positive":
-            weights[pr.id] = _KIND_WEIGHT[MechanismKind.PREDICTION_RULE]
+            weights[pr.id] = kind_weight.get(MechanismKind.PREDICTION_RULE, 0.0)
             names[pr.id] = pr.name
     equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
 
@@ -178,7 +173,9 @@ def generate_plan(
 
     daily = _daily_routine(classification, allowed, exercises.by_slug, settings, findings, names, scores)
     walking = _walking(by_category.get("walking", []), settings, plan_item)
-    relief = tuple(plan_item(ex) for ex in by_category.get("relief", []) if scores.get(ex.slug, 0.0) > 0)[:3]
+    relief = tuple(plan_item(ex) for ex in by_category.get("relief", []) if scores.get(ex.slug, 0.0) > 0)[
+        : settings.relief_positions
+    ]
     reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
     overridden = {o for m in reported_ids for o in mechanisms[m].overrides_avoid}
     avoid: list[AvoidAdvice] = []
@@ -216,6 +213,7 @@ def generate_plan(
         {
             settings.programme_source,
             settings.session_source,
+            settings.selection_source,
             settings.daily_routine_source,
             settings.reassessment_source,
             settings.approach_source,

@@ -76,6 +76,11 @@ class PlanSettings:
     """Extra category slots added when a mechanism is found."""
     key_exercises: Mapping[str, tuple[Slug, ...]]
     """Mechanism-specific exercises placed first in every phase they belong to."""
+    kind_weights: Mapping[str, float]
+    """How strongly each kind of finding pulls exercises that suit it (by MechanismKind)."""
+    confidence_floor: float
+    relief_positions: int
+    selection_source: SourceId
     loading_from_phase: int
     loading_slots: int
     daily_min_minutes: float
