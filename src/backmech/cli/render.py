@@ -12,10 +12,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from backmech.domain.facts import Vocabulary
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.types import TriageLevel
 from backmech.services.assessment import AssessmentResult
+from backmech.services.readable import readable_evidence, readable_missing
 
 _LEVEL_STYLE = {
     TriageLevel.EMERGENCY: ("bold white on red", "EMERGENCY - act now"),
@@ -72,7 +74,7 @@ def print_report(result: AssessmentResult, kb: KnowledgeBase, console: Console |
             )
         )
         return
-    _mechanisms(con, result)
+    _mechanisms(con, result, kb)
     if result.plan is None:
         con.print(
             Panel(
@@ -156,20 +158,23 @@ def _fmt(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _finding_block(f: MechanismFinding) -> Group:
+def _finding_block(f: MechanismFinding, vocab: Vocabulary) -> Group:
     parts: list[Text] = [
         Text(f"{f.name}  (confidence {f.confidence_label}, {f.confidence:.2f})", style="bold"),
         Text(f.explanation),
         Text("Why we think so:", style="underline"),
     ]
-    parts.extend(Text(f"  + {e.rationale} [{', '.join(e.facts)}] ({e.source})") for e in f.evidence)
+    parts.extend(
+        Text(f"  + {e.rationale} [{readable_evidence(vocab, e.hits, e.facts)}] ({e.source})")
+        for e in f.evidence
+    )
     parts.extend(Text(f"  - {e.rationale} ({e.source})", style="dim") for e in f.against)
     if f.missing_evidence:
-        parts.append(Text("  Not known: " + ", ".join(f.missing_evidence[:8]), style="dim"))
+        parts.append(Text("  Not known: " + readable_missing(vocab, f.missing_evidence[:8]), style="dim"))
     return Group(*parts)
 
 
-def _mechanisms(con: Console, result: AssessmentResult) -> None:
+def _mechanisms(con: Console, result: AssessmentResult, kb: KnowledgeBase) -> None:
     summary = result.classification
     if summary.status == "clear" and summary.dominant:
         head = f"Main mechanism: {summary.dominant}"
@@ -182,11 +187,11 @@ def _mechanisms(con: Console, result: AssessmentResult) -> None:
     if summary.discriminating_tests:
         con.print("Tests that would clarify it: " + "; ".join(summary.discriminating_tests))
     for f in result.mechanisms:
-        con.print(Panel(_finding_block(f), border_style="cyan"))
+        con.print(Panel(_finding_block(f, kb.vocabulary), border_style="cyan"))
     if result.contributing_factors:
         con.print(Text("Contributing factors", style="bold"))
         for f in result.contributing_factors:
-            con.print(Panel(_finding_block(f), border_style="blue"))
+            con.print(Panel(_finding_block(f, kb.vocabulary), border_style="blue"))
     for p in result.prediction_rules:
         met = f"{len(p.criteria_met)}/{p.total} criteria met"
         con.print(Text(f"For your clinician - {p.name}: {p.status} ({met})", style="dim"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from backmech.domain.conditions import LeafHit
 from backmech.domain.records import record
 
 
@@ -43,4 +44,6 @@ class RuleFiring:
     rationale: str
     source: str
     facts: tuple[str, ...]
-    """Readable ``fact op value (was …)`` strings of the leaves that held."""
+    """``fact op value (was …)`` strings of the leaves that held (for clinicians and logs)."""
+    hits: tuple[LeafHit, ...] = ()
+    """The same leaves as data: fact id, operator, expected and actual value."""

@@ -25,6 +25,8 @@ class FactEntry(StrictModel):
 
 class ListEntry(StrictModel):
     field: str
+    label: str
+    """Short lead-in for each value's fact description, e.g. "Provoked by"."""
     prefix: str
     enumeration: str
     description: str
@@ -72,5 +74,6 @@ def load_vocabulary(path: Path, root: Path) -> Vocabulary:
             fact_id = f"{item.prefix}.{value}"
             if fact_id in specs:
                 raise KnowledgeError(loc, f"fact {fact_id!r} is also defined under facts")
-            specs[fact_id] = FactSpec(fact_id, FactKind.BOOL, label, origin="intake")
+            text = f"{item.label}: {label[0].lower()}{label[1:]}"
+            specs[fact_id] = FactSpec(fact_id, FactKind.BOOL, text, origin="intake")
     return Vocabulary(specs, doc.enumerations, lists)

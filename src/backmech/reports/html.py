@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+from backmech.domain.facts import Vocabulary
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.types import TriageLevel
 from backmech.services.assessment import AssessmentResult
+from backmech.services.readable import readable_evidence, readable_missing
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:52rem;margin:2rem auto;
@@ -46,9 +48,9 @@ def _ul(items: Iterable[str], cls: str = "") -> str:
     return f'<ul class="{cls}">{rows}</ul>' if rows else ""
 
 
-def _finding(f: MechanismFinding) -> str:
+def _finding(f: MechanismFinding, vocab: Vocabulary) -> str:
     evidence = "".join(
-        f"<li>{_e(e.rationale)} <span class='dim'>({_e('; '.join(e.facts))})</span> "
+        f"<li>{_e(e.rationale)} <span class='dim'>({_e(readable_evidence(vocab, e.hits, e.facts))})</span> "
         f"<span class='src'>[{_e(e.source)}]</span></li>"
         for e in f.evidence
     )
@@ -56,7 +58,9 @@ def _finding(f: MechanismFinding) -> str:
         f"<li>Against: {_e(e.rationale)} <span class='src'>[{_e(e.source)}]</span></li>" for e in f.against
     )
     missing = (
-        (f"<p class='dim'>Not known (would make this more certain): {_e(', '.join(f.missing_evidence))}</p>")
+        (
+            f"<p class='dim'>Not known (would make this more certain): {_e(readable_missing(vocab, f.missing_evidence))}</p>"
+        )
         if f.missing_evidence
         else ""
     )
@@ -129,10 +133,10 @@ def render_html(result: AssessmentResult, kb: KnowledgeBase) -> str:
             parts.append(f"<p>Mixed picture between {_e(', '.join(summary.candidates))}.</p>")
         if summary.discriminating_tests:
             parts.append("<p>Tests that would clarify it:</p>" + _ul(summary.discriminating_tests))
-        parts.extend(_finding(f) for f in result.mechanisms)
+        parts.extend(_finding(f, kb.vocabulary) for f in result.mechanisms)
         if result.contributing_factors:
             parts.append("<h2>Contributing factors</h2>")
-            parts.extend(_finding(f) for f in result.contributing_factors)
+            parts.extend(_finding(f, kb.vocabulary) for f in result.contributing_factors)
         if result.prediction_rules:
             parts.append("<h2>For the clinician: clinical prediction rules</h2><ul>")
             for p in result.prediction_rules:

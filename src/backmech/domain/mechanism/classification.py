@@ -10,7 +10,7 @@ evidence, and lower the confidence: honest about what was not asked.
 
 from __future__ import annotations
 
-from backmech.domain.conditions import AtLeast, Truth
+from backmech.domain.conditions import AtLeast, LeafHit, Truth
 from backmech.domain.evidence import RuleFiring
 from backmech.domain.mechanism.model import (
     EvidenceRule,
@@ -85,8 +85,10 @@ class Classification:
         return frozenset(ids)
 
 
-def _firing(rule: EvidenceRule, held: tuple[str, ...]) -> RuleFiring:
-    return RuleFiring(rule.id, rule.weight, rule.rationale, rule.source, held)
+def _firing(rule: EvidenceRule, held: tuple[LeafHit, ...]) -> RuleFiring:
+    return RuleFiring(
+        rule.id, rule.weight, rule.rationale, rule.source, tuple(h.describe() for h in held), held
+    )
 
 
 def _score(rules: list[EvidenceRule], facts: Facts) -> tuple[float, bool, list[Truth]]:
@@ -125,7 +127,7 @@ def _assess(
         if value:
             outcome = rule.when.evaluate(facts)
             score += rule.weight
-            firing = _firing(rule, tuple(hit.describe() for hit in outcome.held))
+            firing = _firing(rule, outcome.held)
             (support if rule.weight > 0 else against).append(firing)
             decisive = decisive or rule.decisive
     coverage = decided / len(rules) if rules else 0.0
