@@ -47,9 +47,7 @@ def _wire(item: Item, value: int | bool) -> object:
 
 
 def answer_for(item: Item) -> st.SearchStrategy[object]:
-    return st.sampled_from([opt.value for opt in item.answer_option]).map(
-        lambda v: _wire(item, v)
-    )
+    return st.sampled_from([opt.value for opt in item.answer_option]).map(lambda v: _wire(item, v))
 
 
 @st.composite
@@ -90,7 +88,8 @@ def test_a_worse_answer_never_lowers_a_disability_score(qid: str, data: st.DataO
     q = questionnaire(qid)
     before = data.draw(answers(q, complete=qid != "odi"))  # the ODI tolerates skipped sections
     scorable = [
-        item for item in q.items
+        item
+        for item in q.items
         if item.link_id in before and before[item.link_id] is not None and item.type != "activity"
     ]
     if not scorable:

@@ -99,6 +99,8 @@ class Leaf:
     _fn: Callable[[Any, Any], bool] = field(init=False, repr=False, compare=False)
     _flag: bool = field(init=False, repr=False, compare=False)
     """``fact eq true``, the commonest leaf, tested without an operator call."""
+    _shown: object = field(init=False, repr=False, compare=False)
+    """The expected value as traces show it: a sorted tuple for ``in``/``not_in`` sets."""
 
     def __post_init__(self) -> None:
         try:
@@ -109,6 +111,10 @@ class Leaf:
             ) from None
         object.__setattr__(self, "_fn", fn)
         object.__setattr__(self, "_flag", self.op == "eq" and self.value is True)
+        shown = self.value
+        if isinstance(shown, frozenset | set):
+            shown = tuple(sorted(shown, key=str))
+        object.__setattr__(self, "_shown", shown)
 
     def evaluate(self, facts: Facts) -> Outcome:
         actual = facts.get(self.fact)
@@ -121,7 +127,7 @@ class Leaf:
             # intake validation make this unreachable for well-formed input.
             return _FALSE_EMPTY
         if result:
-            return Outcome(True, held=(LeafHit(self.fact, self.op, self.value, actual),))
+            return Outcome(True, held=(LeafHit(self.fact, self.op, self._shown, actual),))
         return _FALSE_EMPTY
 
     def truth(self, facts: Facts) -> Truth:

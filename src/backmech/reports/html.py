@@ -57,13 +57,10 @@ def _finding(f: MechanismFinding, vocab: Vocabulary) -> str:
     against = "".join(
         f"<li>Against: {_e(e.rationale)} <span class='src'>[{_e(e.source)}]</span></li>" for e in f.against
     )
-    missing = (
-        (
-            f"<p class='dim'>Not known (would make this more certain): {_e(readable_missing(vocab, f.missing_evidence))}</p>"
-        )
-        if f.missing_evidence
-        else ""
-    )
+    missing = ""
+    if f.missing_evidence:
+        unknown = _e(readable_missing(vocab, f.missing_evidence))
+        missing = f"<p class='dim'>Not known (would make this more certain): {unknown}</p>"
     return (
         f"<div class='mech'><h3>{_e(f.name)}</h3><p><b>Confidence:</b> {_e(f.confidence_label)} "
         f"({f.confidence:.2f})</p><p>{_e(f.explanation)}</p>"
