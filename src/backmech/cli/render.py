@@ -17,7 +17,7 @@ from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.types import TriageLevel
 from backmech.services.assessment import AssessmentResult
-from backmech.services.readable import readable_evidence, readable_missing
+from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _LEVEL_STYLE = {
     TriageLevel.EMERGENCY: ("bold white on red", "EMERGENCY - act now"),
@@ -125,37 +125,9 @@ def _scores(con: Console, result: AssessmentResult) -> None:
     table = Table(title="Questionnaires", show_lines=False)
     for col in ("Instrument", "Score", "Band", "Complete"):
         table.add_column(col)
-    for qid, view in result.scores.items():
-        values = ", ".join(
-            f"{k}={_fmt(v)}"
-            for k, v in view.items()
-            if k
-            not in {
-                "band",
-                "bands",
-                "mcid",
-                "complete",
-                "missing_items",
-                "notes",
-                "instrument",
-                "version",
-                "source",
-            }
-        )
-        bands = view.get("bands")
-        band_text = (
-            ", ".join(f"{out}: {b['label']}" for out, b in bands.items()) if isinstance(bands, dict) else ""
-        )
-        table.add_row(
-            str(view.get("instrument", qid)), values, band_text, "yes" if view.get("complete") else "no"
-        )
+    for row in score_rows(result.scores):
+        table.add_row(row.instrument, row.scores, row.bands, "yes" if row.complete else "no")
     con.print(table)
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return "-" if value is None else str(value)
 
 
 def _finding_block(f: MechanismFinding, vocab: Vocabulary) -> Group:

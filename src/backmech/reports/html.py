@@ -14,7 +14,7 @@ from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.types import TriageLevel
 from backmech.services.assessment import AssessmentResult
-from backmech.services.readable import readable_evidence, readable_missing
+from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:52rem;margin:2rem auto;
@@ -92,29 +92,10 @@ def render_html(result: AssessmentResult, kb: KnowledgeBase) -> str:
             "<h2>Questionnaires</h2><table><tr><th>Instrument</th><th>Score</th>"
             "<th>Band</th><th>Complete</th></tr>"
         )
-        hidden = {
-            "band",
-            "bands",
-            "mcid",
-            "complete",
-            "missing_items",
-            "notes",
-            "instrument",
-            "version",
-            "source",
-        }
-        for view in result.scores.values():
-            values = ", ".join(
-                f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
-                for k, v in view.items()
-                if k not in hidden and v is not None
-            )
-            bands = view.get("bands") or {}
-            assert isinstance(bands, dict)
-            band = ", ".join(str(b["label"]) for b in bands.values())
+        for row in score_rows(result.scores):
             parts.append(
-                f"<tr><td>{_e(view['instrument'])}</td><td>{_e(values)}</td>"
-                f"<td>{_e(band)}</td><td>{'yes' if view['complete'] else 'no'}</td></tr>"
+                f"<tr><td>{_e(row.instrument)}</td><td>{_e(row.scores)}</td>"
+                f"<td>{_e(row.bands)}</td><td>{'yes' if row.complete else 'no'}</td></tr>"
             )
         parts.append("</table>")
 

@@ -6,6 +6,9 @@ machines; reports show the same evidence as "Sitting slumped …: yes".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 from backmech.domain.conditions import LeafHit
 from backmech.domain.facts import FactKind, Vocabulary
 
@@ -39,3 +42,39 @@ def readable_missing(vocabulary: Vocabulary, fact_ids: tuple[str, ...]) -> str:
         spec = vocabulary.get(fact_id)
         names.append(spec.description.rstrip(".") if spec else fact_id)
     return "; ".join(names)
+
+
+SCORE_DETAIL_KEYS = frozenset(
+    {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
+)
+"""Keys of a score view that describe the score rather than hold a value."""
+
+
+class ScoreRow(NamedTuple):
+    """One questionnaire as a report line."""
+
+    instrument: str
+    scores: str
+    bands: str
+    complete: bool
+
+
+def score_rows(scores: Mapping[str, Mapping[str, object]]) -> list[ScoreRow]:
+    """Questionnaire scores as rows: "percent 35.6", "current: Moderate", complete or not."""
+    rows: list[ScoreRow] = []
+    for qid, view in scores.items():
+        values = ", ".join(
+            f"{key.replace('_', ' ')} {value:.1f}"
+            if isinstance(value, float)
+            else f"{key.replace('_', ' ')} {value}"
+            for key, value in view.items()
+            if key not in SCORE_DETAIL_KEYS and value is not None
+        )
+        bands = view.get("bands")
+        band_text = ""
+        if isinstance(bands, Mapping):
+            band_text = ", ".join(f"{out.replace('_', ' ')}: {band['label']}" for out, band in bands.items())
+        rows.append(
+            ScoreRow(str(view.get("instrument", qid)), values, band_text, view.get("complete") is True)
+        )
+    return rows
