@@ -188,10 +188,14 @@ def generate_plan(
 
     lifestyle = tuple(
         LifestyleAdvice(
-            rule.id, rule.topic, rule.advice, rule.source, tuple(h.describe() for h in outcome.held)
+            rule.id,
+            rule.topic,
+            rule.advice,
+            rule.source,
+            tuple(h.describe() for h in rule.when.evaluate(facts).held),
         )
         for rule in settings.lifestyle
-        if (outcome := rule.when.evaluate(facts)).value is True
+        if rule.when.truth(facts) is True
     )
     topics = {a.topic for a in lifestyle}
     if "fear-avoidance" in found or "psychosocial-risk" in found:
@@ -207,7 +211,7 @@ def generate_plan(
     )
     risk = facts.get("score.start_back.risk")
     approach = settings.approach[risk if isinstance(risk, str) and risk in settings.approach else "unknown"]
-    stage = next((name for name, cond in settings.care_stages if cond.evaluate(facts).value is True), None)
+    stage = next((name for name, cond in settings.care_stages if cond.truth(facts) is True), None)
 
     sources = sorted(
         {
