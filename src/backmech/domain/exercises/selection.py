@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from backmech.domain.exercises.model import Exercise, ExerciseCategory
+from backmech.domain.plans.model import SessionEntry
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class ExerciseIndex:
     """(exercise, contraindicated mechanisms, equipment) for every non-avoid exercise."""
     contraindicated_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Mechanism id → slugs of exercises contraindicated for it."""
+    session_entries: Mapping[str, SessionEntry] = field(default_factory=dict)
+    """Slug → the (immutable, shared) entry a phase's session lists it by."""
 
     @classmethod
     def build(cls, exercises: Mapping[str, Exercise]) -> ExerciseIndex:
@@ -48,6 +51,7 @@ class ExerciseIndex:
             {m: tuple(s) for m, s in suited.items()},
             prescribable,
             {m: tuple(s) for m, s in contra.items()},
+            {ex.slug: SessionEntry(ex.slug, ex.name, str(ex.category), ex.minutes) for ex in ordered},
         )
 
     def excluded_slugs(self, found: frozenset[str]) -> list[str]:

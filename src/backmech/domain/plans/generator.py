@@ -28,7 +28,6 @@ from backmech.domain.plans.model import (
     PlannedExercise,
     PlanSettings,
     RoutineItem,
-    SessionEntry,
 )
 from backmech.domain.types import Facts
 
@@ -154,7 +153,11 @@ def generate_plan(
         for ex in chosen:
             if ex.slug not in used:
                 used[ex.slug] = plan_item(ex)
-        session = tuple(SessionEntry(ex.slug, ex.name, str(ex.category), ex.minutes) for ex in chosen)
+        entries = exercises.session_entries
+        session = tuple(entries[ex.slug] for ex in chosen)
+        session_minutes = 0.0
+        for ex in chosen:
+            session_minutes += ex.minutes
         end = starts[index + 1] - 1 if index + 1 < len(starts) else None
         phases.append(
             Phase(
@@ -166,7 +169,7 @@ def generate_plan(
                 goal=spec.goal,
                 move_on_when=spec.move_on_when,
                 session=session,
-                session_minutes=round(sum(i.minutes for i in session), 1),
+                session_minutes=round(session_minutes, 1),
                 source=spec.source,
             )
         )
