@@ -20,7 +20,7 @@ class FactEntry(StrictModel):
     max: float | None = None
     values: list[str] = Field(default_factory=list)
     enumeration: str = ""
-    origin: Literal["intake", "derived"] = "intake"
+    origin: Literal["intake", "derived", "video"] = "intake"
 
 
 class ListEntry(StrictModel):

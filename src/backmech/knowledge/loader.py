@@ -36,7 +36,7 @@ def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
     vocabulary = vocabulary.merged(question_fact_specs(safety))
     mechanisms = load_mechanisms(
         root / "rules" / "mechanisms.yaml",
-        root / "rules" / "evidence.yaml",
+        sorted(p for p in (root / "rules").glob("*.yaml") if p.name != "mechanisms.yaml"),
         root,
         checker,
         vocabulary,

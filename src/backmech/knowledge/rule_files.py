@@ -103,12 +103,12 @@ class EvidenceFile(StrictModel):
 
 def load_mechanisms(
     mechanisms_path: Path,
-    evidence_path: Path,
+    evidence_paths: list[Path],
     root: Path,
     sources: SourceChecker,
     vocabulary: Vocabulary,
 ) -> MechanismCatalogue:
-    """Mechanisms plus their rules, every fact and source checked."""
+    """Mechanisms plus the rules of every evidence file, every fact and source checked."""
     mwhere = relative(mechanisms_path, root)
     mdoc = parse(MechanismFile, read_yaml(mechanisms_path, root), mwhere)
     sources.check(mdoc.dominance.source, f"{mwhere}: dominance.source")
@@ -146,57 +146,61 @@ def load_mechanisms(
         for other in mech.overrides_avoid:
             if other not in mechanisms:
                 raise KnowledgeError(f"{mwhere}: {mech.id}.overrides_avoid", f"unknown mechanism {other!r}")
-    ewhere = relative(evidence_path, root)
-    edoc = parse(EvidenceFile, read_yaml(evidence_path, root), ewhere)
     rules: list[EvidenceRule] = []
-    seen: set[str] = set()
-    for rule_entry in edoc.rules:
-        loc = f"{ewhere}: {rule_entry.id}"
-        if rule_entry.id in seen:
-            raise KnowledgeError(loc, "duplicate rule id")
-        seen.add(rule_entry.id)
-        if rule_entry.mechanism not in mechanisms:
-            raise KnowledgeError(f"{loc}.mechanism", f"unknown mechanism {rule_entry.mechanism!r}")
-        if rule_entry.weight == 0:
-            raise KnowledgeError(f"{loc}.weight", "a weight of 0 has no effect")
-        sources.check(rule_entry.source, f"{loc}.source")
-        rules.append(
-            EvidenceRule(
-                id=rule_entry.id,
-                mechanism=rule_entry.mechanism,
-                weight=rule_entry.weight,
-                when=(when := rule_condition(rule_entry.when, f"{loc}.when", vocabulary)),
-                fact_ids=tuple(sorted(when.fact_ids())),
-                rationale=rule_entry.rationale,
-                source=rule_entry.source,
-                decisive=rule_entry.decisive,
-            )
-        )
     prediction_rules: list[PredictionRule] = []
-    for pr_entry in edoc.prediction_rules:
-        loc = f"{ewhere}: prediction_rules.{pr_entry.id}"
-        if pr_entry.id not in mechanisms or mechanisms[pr_entry.id].kind is not MechanismKind.PREDICTION_RULE:
-            raise KnowledgeError(loc, "needs a mechanism of kind prediction_rule with the same id")
-        if pr_entry.at_least > len(pr_entry.criteria):
-            raise KnowledgeError(f"{loc}.at_least", "is larger than the number of criteria")
-        sources.check(pr_entry.source, f"{loc}.source")
-        prediction_rules.append(
-            PredictionRule(
-                id=pr_entry.id,
-                name=pr_entry.name,
-                at_least=pr_entry.at_least,
-                criteria=tuple(
-                    (c.label, rule_condition(c.when, f"{loc}.criteria[{i}].when", vocabulary))
-                    for i, c in enumerate(pr_entry.criteria)
-                ),
-                interpretation=pr_entry.interpretation,
-                source=pr_entry.source,
+    seen: set[str] = set()
+    for evidence_path in evidence_paths:
+        ewhere = relative(evidence_path, root)
+        edoc = parse(EvidenceFile, read_yaml(evidence_path, root), ewhere)
+        for rule_entry in edoc.rules:
+            loc = f"{ewhere}: {rule_entry.id}"
+            if rule_entry.id in seen:
+                raise KnowledgeError(loc, "duplicate rule id")
+            seen.add(rule_entry.id)
+            if rule_entry.mechanism not in mechanisms:
+                raise KnowledgeError(f"{loc}.mechanism", f"unknown mechanism {rule_entry.mechanism!r}")
+            if rule_entry.weight == 0:
+                raise KnowledgeError(f"{loc}.weight", "a weight of 0 has no effect")
+            sources.check(rule_entry.source, f"{loc}.source")
+            rules.append(
+                EvidenceRule(
+                    id=rule_entry.id,
+                    mechanism=rule_entry.mechanism,
+                    weight=rule_entry.weight,
+                    when=(when := rule_condition(rule_entry.when, f"{loc}.when", vocabulary)),
+                    fact_ids=tuple(sorted(when.fact_ids())),
+                    rationale=rule_entry.rationale,
+                    source=rule_entry.source,
+                    decisive=rule_entry.decisive,
+                )
             )
-        )
+        for pr_entry in edoc.prediction_rules:
+            loc = f"{ewhere}: prediction_rules.{pr_entry.id}"
+            if (
+                pr_entry.id not in mechanisms
+                or mechanisms[pr_entry.id].kind is not MechanismKind.PREDICTION_RULE
+            ):
+                raise KnowledgeError(loc, "needs a mechanism of kind prediction_rule with the same id")
+            if pr_entry.at_least > len(pr_entry.criteria):
+                raise KnowledgeError(f"{loc}.at_least", "is larger than the number of criteria")
+            sources.check(pr_entry.source, f"{loc}.source")
+            prediction_rules.append(
+                PredictionRule(
+                    id=pr_entry.id,
+                    name=pr_entry.name,
+                    at_least=pr_entry.at_least,
+                    criteria=tuple(
+                        (c.label, rule_condition(c.when, f"{loc}.criteria[{i}].when", vocabulary))
+                        for i, c in enumerate(pr_entry.criteria)
+                    ),
+                    interpretation=pr_entry.interpretation,
+                    source=pr_entry.source,
+                )
+            )
     ruled = {r.mechanism for r in rules} | {p.id for p in prediction_rules}
     unruled = sorted(set(mechanisms) - ruled)
     if unruled:
-        raise KnowledgeError(ewhere, f"mechanisms without any rule: {', '.join(unruled)}")
+        raise KnowledgeError("rules/", f"mechanisms without any rule: {', '.join(unruled)}")
     return MechanismCatalogue(
         mechanisms=mechanisms,
         rules=tuple(rules),
