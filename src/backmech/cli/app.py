@@ -18,6 +18,7 @@ import typer
 
 if TYPE_CHECKING:
     from backmech.domain.errors import BackmechError
+    from backmech.services.assessment import AssessmentResult
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_KNOWLEDGE = 3
@@ -90,6 +91,14 @@ def assess(
             "--knowledge", help="Use another knowledge-base folder (for clinicians editing it).", hidden=True
         ),
     ] = None,
+    video: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--video",
+            help="A movement-test video as TEST=FILE (e.g. forward-bend=clip.mp4); repeat for more. "
+            "Its findings join the intake's and can change the mechanism and the plan.",
+        ),
+    ] = None,
 ) -> None:
     """Assess a person: red flags first, then scores, mechanism with evidence, and a plan."""
     from backmech.domain.errors import BackmechError
@@ -109,10 +118,85 @@ def assess(
 
         data = read_json(input_file)
         service = assessment_service(knowledge)
-        result = service.assess(data)
+        if video:
+            from backmech.cli.analyse import with_video_findings
+
+            data, movement = with_video_findings(data, video, knowledge)
+            result = service.assess(data)
+            result = _with_movement(result, movement)
+        else:
+            result = service.assess(data)
         from backmech.cli.render import emit_result
 
         emit_result(result, service.kb, as_json=as_json, html=html)
+    except BackmechError as error:
+        _fail(error)
+
+
+def _with_movement(result: AssessmentResult, movement: list[dict[str, object]]) -> AssessmentResult:
+    from dataclasses import replace
+
+    return replace(result, movement_tests=tuple(movement))
+
+
+@app.command()
+def analyse(
+    video: Annotated[
+        Path | None, typer.Argument(help="The movement video (any phone video; rotation is handled).")
+    ] = None,
+    test: Annotated[
+        str | None,
+        typer.Option(
+            "--test",
+            help="forward-bend, backward-bend, side-bend, rotation, squat, hip-hinge, single-leg-stance, "
+            "knee-to-wall, sitting or gait.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metrics and findings as JSON.")] = False,
+    overlay: Annotated[
+        Path | None, typer.Option("--overlay", help="Write the video with the skeleton drawn on it (MP4).")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the angle traces (PNG).")] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="Analyse every video in a folder, using all cores.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="With --batch: write JSON lines here.")] = None,
+    keypoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--keypoints", help="Analyse landmarks recorded elsewhere (CSV or JSON) instead of a video."
+        ),
+    ] = None,
+    knowledge: Annotated[Path | None, typer.Option("--knowledge", hidden=True)] = None,
+) -> None:
+    """Analyse a movement-test video: pose, kinematics, metrics with normal ranges, findings."""
+    from backmech.domain.errors import BackmechError, InputError
+
+    try:
+        from backmech.bootstrap import movement_service
+        from backmech.cli import analyse as cmd
+
+        if batch is not None:
+            raise typer.Exit(cmd.run_batch(batch, test, out, knowledge))
+        service = movement_service(knowledge)
+        if test is None:
+            raise InputError("--test", "is required", allowed=", ".join(service.tests()))
+        if keypoints is not None:
+            from backmech.motion.pose.recorded import load_recorded
+
+            outcome = service.analyse_sequence(load_recorded(keypoints), test)
+        elif video is None:
+            raise InputError("VIDEO", "is required (or --keypoints FILE, or --batch DIR)")
+        else:
+            outcome = cmd.analyse_one(service, video, test, show_progress=not as_json and sys.stderr.isatty())
+            cmd.write_outputs(service, video, outcome, overlay, plot)
+        if as_json:
+            from backmech.cli.render import dumps
+            from backmech.services.movement import outcome_view
+
+            sys.stdout.buffer.write(dumps(outcome_view(outcome), indent=True) + b"\n")
+        else:
+            cmd.print_outcome(outcome)
     except BackmechError as error:
         _fail(error)
 
@@ -147,9 +231,13 @@ def check_knowledge(
     from backmech.domain.errors import BackmechError
 
     try:
+        from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
         from backmech.knowledge.loader import load_knowledge
+        from backmech.knowledge.movement_test_files import load_movement_tests
 
         kb = load_knowledge(root) if root is not None else load_knowledge()
+        folder = root or KNOWLEDGE_ROOT
+        tests = load_movement_tests(folder / "movement_tests", folder, SourceChecker(set(kb.sources)))
     except BackmechError as error:
         _fail(error)
     rules = len(kb.mechanisms.rules) + len(kb.safety.rules)
@@ -157,7 +245,8 @@ def check_knowledge(
         f"ok: {len(kb.sources)} sources, {len(kb.vocabulary.specs)} facts, "
         f"{len(kb.questionnaires)} questionnaires, {len(kb.safety.questions)} red-flag questions, "
         f"{len(kb.mechanisms.mechanisms)} mechanisms, {rules} rules, "
-        f"{len(kb.exercises)} exercises, {len(kb.education)} education modules\n"
+        f"{len(kb.exercises)} exercises, {len(kb.education)} education modules, "
+        f"{len(tests)} movement tests\n"
     )
 
 

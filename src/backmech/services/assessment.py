@@ -84,6 +84,8 @@ class AssessmentResult:
     data_completeness: DataCompleteness
     sources: Mapping[str, str]
     """Every source id cited anywhere in this result, with its citation."""
+    movement_tests: tuple[Mapping[str, object], ...] = ()
+    """Movement-test analyses whose findings were added to this assessment (``--video``)."""
 
 
 INTAKE_SECTIONS = ("person", "history", "pain", "symptoms", "lifestyle", "neuro", "examination")
