@@ -201,6 +201,40 @@ def analyse(
         _fail(error)
 
 
+@app.command("movement-tests")
+def movement_tests(
+    test: Annotated[str | None, typer.Argument(help="One test id; without it, all are listed.")] = None,
+) -> None:
+    """How to perform and film each movement test (instructions and camera set-up)."""
+    from backmech.domain.errors import BackmechError, InputError
+
+    try:
+        from rich.console import Console
+
+        from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
+        from backmech.knowledge.loader import default_knowledge
+        from backmech.knowledge.movement_test_files import load_movement_tests
+
+        specs = load_movement_tests(
+            KNOWLEDGE_ROOT / "movement_tests", KNOWLEDGE_ROOT, SourceChecker(set(default_knowledge().sources))
+        )
+        if test is not None and test not in specs:
+            raise InputError("TEST", f"unknown movement test {test!r}", allowed=", ".join(sorted(specs)))
+        con = Console(highlight=False)
+        for spec in [specs[test]] if test else [specs[k] for k in sorted(specs)]:
+            con.rule(f"[bold]{spec.id}[/bold]: {spec.name}")
+            con.print(spec.purpose)
+            con.print(f"[bold]Film:[/bold] {', '.join(str(v) for v in spec.views)} view")
+            for line in spec.camera:
+                con.print(f"  • {line}")
+            con.print("[bold]Do:[/bold]")
+            for i, line in enumerate(spec.instructions, start=1):
+                con.print(f"  {i}. {line}")
+            con.print(f"[dim]Then: backmech analyse VIDEO --test {spec.id}[/dim]")
+    except BackmechError as error:
+        _fail(error)
+
+
 @app.command()
 def schema(
     kind: Annotated[SchemaKind, typer.Argument(help="intake or result")],
