@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -70,22 +71,22 @@ def print_outcome(outcome: MovementOutcome) -> None:
     r = outcome.result
     con.rule(f"[bold]{outcome.test}[/bold]  (person found in {outcome.raw.detection_rate:.0%} of frames)")
     for problem in r.view.problems:
-        con.print(f"[yellow]Set-up: {problem}[/yellow]")
-    table = Table(title=f"Metrics ({r.repetitions} repetitions)")
-    for col in ("metric", "value", "normal", "confidence", "source"):
-        table.add_column(col)
+        con.print(f"[yellow]Set-up: {escape(problem)}[/yellow]")
+    table = Table(title=f"Metrics ({r.repetitions} repetitions)", show_lines=True)
+    for col in ("metric", "value", "confidence", "what is normal"):
+        table.add_column(col, overflow="fold")
     for m in r.metrics:
         value = "-" if m.value is None else f"{m.value:.1f} {m.unit}".strip()
-        table.add_row(m.name, value, m.normal, f"{m.confidence:.2f}", m.source)
+        table.add_row(escape(m.name), value, f"{m.confidence:.2f}", escape(f"{m.normal} [{m.source}]"))
     con.print(table)
     if r.findings:
         con.print("[bold]Findings[/bold] (these feed the mechanism classification):")
         for f in r.findings:
-            con.print(f"• {f.reason} [{f.fact} = {f.value}] ({f.source})")
+            con.print(escape(f"• {f.reason} [{f.fact} = {f.value}] ({f.source})"))
     else:
         con.print("No findings outside the normal range.")
     for note in r.notes:
-        con.print(f"[dim]{note}[/dim]")
+        con.print(f"[dim]{escape(note)}[/dim]")
 
 
 def run_batch(folder: Path, test: str | None, out: Path | None, knowledge: Path | None) -> int:

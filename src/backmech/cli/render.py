@@ -157,7 +157,7 @@ def _mechanisms(con: Console, result: AssessmentResult, kb: KnowledgeBase) -> No
     con.rule("[bold]What provokes your pain[/bold]")
     con.print(Text(head, style="bold"))
     if summary.discriminating_tests:
-        con.print("Tests that would clarify it: " + "; ".join(summary.discriminating_tests))
+        con.print(Text("Tests that would clarify it: " + "; ".join(summary.discriminating_tests)))
     for f in result.mechanisms:
         con.print(Panel(_finding_block(f, kb.vocabulary), border_style="cyan"))
     if result.contributing_factors:
@@ -173,7 +173,7 @@ def _plan(con: Console, result: AssessmentResult) -> None:
     plan = result.plan
     assert plan is not None
     con.rule(f"[bold]Your {plan.weeks}-week plan - {plan.session_name} emphasis[/bold]")
-    con.print(plan.approach)
+    con.print(Text(plan.approach))
     con.print(Text(plan.weeks_reason, style="dim"))
     routine = Table(title=f"Daily routine (about {plan.daily_routine_minutes:g} min)")
     routine.add_column("Exercise")
@@ -221,7 +221,7 @@ def _bullets(con: Console, title: str, items: Sequence[str]) -> None:
         return
     con.print(Text(title, style="bold"))
     for item in items:
-        con.print(f"• {item}")
+        con.print(Text(f"• {item}"))
 
 
 def print_vocabulary(rows: Sequence[Mapping[str, object]], console: Console | None = None) -> None:

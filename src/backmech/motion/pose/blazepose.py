@@ -52,6 +52,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,6 +274,37 @@ class _LandmarkResult:
     """(33, 3) metres, rotated into the image orientation."""
 
 
+@contextmanager
+def _native_info_filtered() -> Iterator[None]:
+    """Hide LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate" line from users.
+
+    The line is written by C++ straight to file descriptor 2, so Python's logging cannot
+    silence it. Everything else LiteRT writes there (warnings, errors) is passed on.
+    """
+    import os
+    import sys
+    import tempfile
+
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode("utf-8", "replace").splitlines():
+                if not line.startswith("INFO: Created TensorFlow Lite"):
+                    sys.stderr.write(line + "\n")
+
+
 class BlazePoseLiteRT:
     """BlazePose GHUM (full) with MediaPipe-style detection and tracking, on ai-edge-litert.
 
@@ -312,10 +345,11 @@ class BlazePoseLiteRT:
         self.coast_s = coast_s
         self.max_candidates = max_candidates
 
-        self._detector: Any = Interpreter(model_content=detector_bytes, num_threads=num_threads)
-        self._detector.allocate_tensors()
-        self._landmarker: Any = Interpreter(model_content=landmark_bytes, num_threads=num_threads)
-        self._landmarker.allocate_tensors()
+        with _native_info_filtered():
+            self._detector: Any = Interpreter(model_content=detector_bytes, num_threads=num_threads)
+            self._detector.allocate_tensors()
+            self._landmarker: Any = Interpreter(model_content=landmark_bytes, num_threads=num_threads)
+            self._landmarker.allocate_tensors()
         self._det_in = self._detector.get_input_details()[0]["index"]
         det_out = {d["name"]: d["index"] for d in self._detector.get_output_details()}
         self._det_boxes, self._det_scores = det_out["Identity"], det_out["Identity_1"]
