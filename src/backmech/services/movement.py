@@ -11,9 +11,11 @@ the frames, so a long video costs little more than a short one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, Full, Queue
 from typing import Protocol
 
 import numpy as np
@@ -184,8 +186,51 @@ def _collect(
     )
 
 
-def _frames(stream: Iterable[Frame]) -> Iterator[Frame]:
-    yield from stream
+_DONE = object()
+
+
+def _frames(stream: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode ahead on a second thread while the pose model runs on this one.
+
+    Decoding (PyAV/FFmpeg) and inference (LiteRT) both release the GIL, so on two cores
+    they overlap; the bounded queue keeps at most ``depth`` decoded frames in memory.
+    An error while decoding is raised here, in the consumer, with its own message.
+    """
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in stream:
+                while not stop.is_set():
+                    try:
+                        queue.put(frame, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="backmech-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(timeout=0.05)
 
 
 def outcome_view(outcome: MovementOutcome) -> dict[str, object]:
