@@ -34,16 +34,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIAPIPE_PINS = ["mediapipe==0.10.21", "numpy==1.26.4", "opencv-contrib-python==4.11.0.86"]
-COMPARED = (
-    "left_shoulder",
-    "right_shoulder",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-)
 
 PEER_SCRIPT = r"""
 import json, sys, time
@@ -165,9 +155,11 @@ def peer(video: Path, cache: Path) -> tuple[float, list[object]]:
 
 def agreement(ours: np.ndarray, theirs: list[object]) -> tuple[float, int]:
     """Median landmark distance / torso length over frames where both found the person."""
+    from backmech.motion.kinematics.signals import QUALITY_LANDMARKS
     from backmech.motion.skeleton import INDEX
 
-    idx = [INDEX[n] for n in COMPARED]
+    # Shoulders, hips, knees and ankles: the landmarks the movement tests measure with.
+    idx = [INDEX[n] for n in QUALITY_LANDMARKS]
     ratios: list[float] = []
     frames = 0
     for i, other in enumerate(theirs):

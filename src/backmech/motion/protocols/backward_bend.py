@@ -20,12 +20,12 @@ from backmech.motion.kinematics import SIDES, knee_angle
 from backmech.motion.protocols.base import TestResult
 from backmech.motion.protocols.measure import (
     Report,
-    facing,
     forward_trunk,
     mean_sides,
     nan_quiet,
     nanmax,
     quality,
+    side_facing,
 )
 from backmech.motion.protocols.phases import change_at_hold, find_reps, peak_value, rep_phases
 from backmech.motion.protocols.signs import jolts
@@ -43,10 +43,7 @@ def backward_bend(seq: PoseSequence, spec: MovementTestSpec) -> TestResult:
     view = check_view(seq, spec)
     report = Report(spec, seq, view)
     t = seq.times
-    sign = facing(seq)
-    if sign == 0:
-        report.note("Could not tell which way you face (feet and face not seen side-on); assumed +x.")
-        sign = 1.0
+    sign = side_facing(seq, report.note)
     extension = -forward_trunk(seq, sign)
     reps = find_reps(t, extension, min_amplitude=spec.value("min_extension_deg"))
     report.phases += rep_phases(t, reps)

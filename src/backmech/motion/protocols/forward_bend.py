@@ -29,7 +29,6 @@ from backmech.motion.kinematics import SIDES, angular_velocity, knee_angle
 from backmech.motion.protocols.base import TestResult
 from backmech.motion.protocols.measure import (
     Report,
-    facing,
     forward_thigh,
     forward_trunk,
     mean_sides,
@@ -37,6 +36,7 @@ from backmech.motion.protocols.measure import (
     nanmax,
     nanmedian,
     quality,
+    side_facing,
     torso_scale,
     trunk_thigh_ratio,
 )
@@ -132,10 +132,7 @@ def forward_bend(seq: PoseSequence, spec: MovementTestSpec) -> TestResult:
     view = check_view(seq, spec)
     report = Report(spec, seq, view)
     t = seq.times
-    sign = facing(seq)
-    if sign == 0:
-        report.note("Could not tell which way you face (feet and face not seen side-on); assumed +x.")
-        sign = 1.0
+    sign = side_facing(seq, report.note)
     trunk, thigh = forward_trunk(seq, sign), forward_thigh(seq, sign)
     reps = find_reps(t, trunk, min_amplitude=spec.value("min_flexion_deg"))
     report.phases += rep_phases(t, reps)

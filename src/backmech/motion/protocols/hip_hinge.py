@@ -30,13 +30,13 @@ from backmech.motion.kinematics import SIDES, knee_angle
 from backmech.motion.protocols.base import TestResult
 from backmech.motion.protocols.measure import (
     Report,
-    facing,
     forward_thigh,
     forward_trunk,
     mean_sides,
     nan_quiet,
     nanmedian,
     quality,
+    side_facing,
     trunk_thigh_ratio,
 )
 from backmech.motion.protocols.phases import Rep, crossing, find_reps, peak_value, rep_phases
@@ -78,10 +78,7 @@ def hip_hinge(seq: PoseSequence, spec: MovementTestSpec) -> TestResult:
     view = check_view(seq, spec)
     report = Report(spec, seq, view)
     t = seq.times
-    sign = facing(seq)
-    if sign == 0:
-        report.note("Could not tell which way you face (feet and face not seen side-on); assumed +x.")
-        sign = 1.0
+    sign = side_facing(seq, report.note)
     trunk = forward_trunk(seq, sign)
     hip = trunk + forward_thigh(seq, sign)
     knee = 180.0 - mean_sides(knee_angle(seq, SIDES[0]), knee_angle(seq, SIDES[1]))

@@ -57,6 +57,15 @@ def facing(seq: PoseSequence) -> float:
     return float(np.sign(np.median(f))) if f.size else 0.0
 
 
+def side_facing(seq: PoseSequence, note: Callable[[str], None]) -> float:
+    """``facing`` for side-view tests; when it cannot be told, assume +x and say so."""
+    sign = facing(seq)
+    if sign == 0:
+        note("Could not tell which way you face (feet and face not seen side-on); assumed +x.")
+        return 1.0
+    return sign
+
+
 def towards_camera(seq: PoseSequence) -> float:
     """In a front view: +1 facing the camera (the person's left is on the image right),
     -1 with the back to it, 0 if unknown. Turns image +x into the person's left."""
