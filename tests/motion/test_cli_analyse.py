@@ -152,3 +152,14 @@ def test_batch_analyses_a_folder_and_reports_bad_files(demo_video: Path, tmp_pat
     assert by_name["squat_1.mp4"]["ok"] is True
     assert by_name["squat_1.mp4"]["result"]["test"] == "squat"
     assert by_name["gait_2.mp4"]["ok"] is False
+
+
+def test_video_without_a_person_exits_2(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from videos import write_clip  # type: ignore[import-not-found]
+
+    clip = write_clip(tmp_path / "empty-room.mp4")
+    result = run("analyse", clip, "--test", "squat", cwd=tmp_path)
+    assert result.code == 2
+    assert "no person was found" in result.err
+    assert "whole body" in result.err

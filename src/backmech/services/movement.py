@@ -129,11 +129,26 @@ class MovementService:
         """One video of one movement test."""
         spec = self._spec(test)
         raw, summary, model = self.track(path, progress)
+        self._require_person(raw, path.name)
         return self._measure(test, spec, raw, summary, model)
 
     def analyse_sequence(self, sequence: PoseSequence, test: str) -> MovementOutcome:
         """Landmarks recorded elsewhere (e.g. another capture system) for one test."""
-        return self._measure(test, self._spec(test), sequence, None, sequence.source)
+        spec = self._spec(test)
+        self._require_person(sequence, sequence.source or "keypoints")
+        return self._measure(test, spec, sequence, None, sequence.source)
+
+    @staticmethod
+    def _require_person(raw: PoseSequence, what: str) -> None:
+        """No person anywhere is bad input (exit 2), not a result full of blanks."""
+        if len(raw) and raw.detected.any():
+            return
+        raise InputError(
+            "video",
+            f"{what}: no person was found in any of its {len(raw)} frames",
+            allowed="a video with one person whose whole body is in view, in good light, "
+            "with nobody else in the picture (see `backmech movement-tests`)",
+        )
 
     def _measure(
         self, test: str, spec: MovementTestSpec, raw: PoseSequence, summary: VideoSummary | None, model: str
