@@ -1,0 +1,277 @@
+"""Ports: what the use cases need from storage, as Protocols over plain records.
+
+Services depend on these names, never on SQLAlchemy; ``backmech.storage`` is one
+adapter that satisfies them (``SqlUnitOfWork``), and tests may hand-write fakes.
+
+Records are frozen dataclasses. Ids are UUIDs made by the caller (``uuid4()`` by
+default), so a record has its identity before it reaches a database: an offline
+client can retry the same write, and ids in URLs do not reveal how many patients a
+clinic has. Timestamps are timezone-aware UTC.
+
+Tenancy: a clinic is a tenant. Every read and write of patient data names the
+clinic it is made for (``patients.get(clinic_id, patient_id)``); a record from
+another clinic is simply not found (a write to one raises
+:class:`IntegrityViolation`), so a route that forgets a check cannot leak across clinics.
+
+Audit: a unit of work is opened for an actor (a user id, or ``None`` for the
+system). The storage adapter records an :class:`AuditEvent` for every read or
+change of a patient's record, in the same transaction as the change.
+
+Example::
+
+    with uow_factory(actor=clinician.id) as uow:
+        patient = uow.patients.get(clinician.clinic_id, patient_id)
+        uow.session_logs.add(clinician.clinic_id, SessionLog(patient_id=patient.id, ...))
+        uow.commit()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID, uuid4
+
+from backmech.domain.errors import BackmechError
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Role(StrEnum):
+    """What a user may do; enforced at the web edge, stored with the user."""
+
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class AuditAction(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class AnalysisStatus(StrEnum):
+    """A movement analysis job's life: queued → running → done | failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+JsonObject = Mapping[str, object]
+
+
+class IntegrityViolation(BackmechError):  # noqa: N818 - reads as a noun in ``except IntegrityViolation``
+    """A write broke a database rule: a missing referenced record, a duplicate, a range check."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "The change could not be saved because it conflicts with stored records.",
+            hint="Check that the referenced clinic, patient or user exists and the value is not a duplicate.",
+            detail=detail,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clinic:
+    name: str
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    email: str
+    """Stored lower-cased; unique across the installation."""
+    password_hash: str
+    role: Role
+    clinic_id: UUID
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Patient:
+    clinic_id: UUID
+    display_name: str
+    user_id: UUID | None = None
+    """The patient's own login, if they have one."""
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assessment:
+    """One stored run of the assessment engine: its input, its result and a few columns to filter on."""
+
+    patient_id: UUID
+    intake: JsonObject
+    result: JsonObject
+    triage_level: str
+    plan_status: str
+    engine_version: str
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovementAnalysis:
+    patient_id: UUID
+    test: str
+    media_path: str
+    """Relative to the media root (a local folder or an object store prefix)."""
+    status: AnalysisStatus = AnalysisStatus.QUEUED
+    assessment_id: UUID | None = None
+    result: JsonObject | None = None
+    error: str | None = None
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+    updated_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionLog:
+    """One exercise session as the patient reported it (pain 0-10, effort 0-10)."""
+
+    patient_id: UUID
+    session_date: dt.date
+    pain_before: int
+    pain_after: int
+    effort: int
+    idempotency_key: str
+    """Chosen by the client; sending the same session twice stores it once."""
+    next_morning_pain: int | None = None
+    notes: str = ""
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanEdit:
+    """A clinician's change to a patient's plan, with the reason, kept for the record."""
+
+    patient_id: UUID
+    editor_id: UUID | None
+    reason: str
+    change: JsonObject
+    id: UUID = field(default_factory=uuid4)
+    at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    """Who read or changed which record. Kept after the record itself is deleted."""
+
+    actor_id: UUID | None
+    action: AuditAction
+    entity: str
+    entity_id: UUID | None
+    patient_id: UUID | None
+    clinic_id: UUID | None
+    at: dt.datetime = field(default_factory=utc_now)
+    id: int | None = None
+    """Assigned by the store: a total order of events."""
+
+
+class ClinicRepository(Protocol):
+    def add(self, clinic: Clinic) -> Clinic: ...
+    def get(self, clinic_id: UUID) -> Clinic | None: ...
+    def list(self) -> Sequence[Clinic]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> User: ...
+    def get(self, user_id: UUID) -> User | None: ...
+    def by_email(self, email: str) -> User | None: ...
+    def for_clinic(self, clinic_id: UUID) -> Sequence[User]: ...
+
+
+class PatientRepository(Protocol):
+    def add(self, patient: Patient) -> Patient: ...
+    def get(self, clinic_id: UUID, patient_id: UUID) -> Patient | None: ...
+    def for_clinic(self, clinic_id: UUID) -> Sequence[Patient]: ...
+    def for_user(self, user_id: UUID) -> Patient | None: ...
+    def delete(self, clinic_id: UUID, patient_id: UUID) -> bool: ...
+
+
+class AssessmentRepository(Protocol):
+    def add(self, clinic_id: UUID, assessment: Assessment) -> Assessment: ...
+    def get(self, clinic_id: UUID, assessment_id: UUID) -> Assessment | None: ...
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]: ...
+
+
+class MovementAnalysisRepository(Protocol):
+    def add(self, clinic_id: UUID, analysis: MovementAnalysis) -> MovementAnalysis: ...
+    def get(self, clinic_id: UUID, analysis_id: UUID) -> MovementAnalysis | None: ...
+    def set_status(
+        self,
+        analysis_id: UUID,
+        status: AnalysisStatus,
+        *,
+        result: JsonObject | None = None,
+        error: str | None = None,
+    ) -> MovementAnalysis | None: ...
+
+
+class SessionLogRepository(Protocol):
+    def add(self, clinic_id: UUID, log: SessionLog) -> SessionLog:
+        """Store once per idempotency key; a repeat returns the stored log unchanged."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[SessionLog]: ...
+    def set_next_morning_pain(self, clinic_id: UUID, log_id: UUID, pain: int) -> SessionLog | None: ...
+
+
+class PlanEditRepository(Protocol):
+    def add(self, clinic_id: UUID, edit: PlanEdit) -> PlanEdit: ...
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]: ...
+
+
+class AuditLog(Protocol):
+    def record(self, event: AuditEvent) -> None: ...
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[AuditEvent]: ...
+    def for_clinic(self, clinic_id: UUID) -> Sequence[AuditEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nothing is saved unless ``commit()`` is called before leaving the block."""
+
+    @property
+    def clinics(self) -> ClinicRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def patients(self) -> PatientRepository: ...
+    @property
+    def assessments(self) -> AssessmentRepository: ...
+    @property
+    def movement_analyses(self) -> MovementAnalysisRepository: ...
+    @property
+    def session_logs(self) -> SessionLogRepository: ...
+    @property
+    def plan_edits(self) -> PlanEditRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, actor: UUID | None = None) -> UnitOfWork: ...

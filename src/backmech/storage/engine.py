@@ -1,0 +1,81 @@
+"""Engines for the two supported databases, with the connection settings each needs.
+
+* SQLite (embedded default): one file; WAL so readers do not block the writer,
+  ``foreign_keys=ON`` (SQLite ignores FOREIGN KEY clauses without it) and a busy
+  timeout so a second writer waits instead of failing at once. pysqlite's own
+  transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, so
+  DDL (migrations) and SAVEPOINTs are transactional, as on PostgreSQL (the recipe
+  in SQLAlchemy's SQLite dialect documentation, "Serializable isolation").
+* PostgreSQL (production): ``postgresql://`` URLs use psycopg 3.
+
+Example::
+
+    engine = create_engine(sqlite_url(Path("backmech.db")))
+    engine = create_engine("postgresql://backmech@db.example/backmech")
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class UnsupportedDatabase(ValueError):  # noqa: N818 - named for what it is
+    """The URL names a database other than SQLite or PostgreSQL."""
+
+
+def sqlite_url(path: Path) -> str:
+    """The URL of a SQLite database file (the embedded default)."""
+    return str(URL.create("sqlite+pysqlite", database=str(path)))
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Pick our drivers: pysqlite for SQLite, psycopg 3 for PostgreSQL (``postgresql://`` → ``+psycopg``)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise UnsupportedDatabase(
+            f"Unsupported database {backend!r} in URL; use sqlite:///path.db or postgresql://user@host/db."
+        )
+    if backend == "postgresql" and parsed.drivername != "postgresql+psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine(url: str | URL, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` with the settings above applied on every new connection."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(parsed, echo=echo)
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode = WAL")
+                # WAL is durable with NORMAL at commit boundaries (SQLite docs, "Write-Ahead Logging").
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")

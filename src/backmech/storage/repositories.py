@@ -1,0 +1,577 @@
+"""SQL repositories: the storage ports of ``backmech.services.ports`` over SQLAlchemy sessions.
+
+Rows (``tables.py``) never leave this module: every method takes and returns the
+plain records of the ports. Reads and writes of patient data take the clinic they
+are made for and filter by it in SQL (tenant scoping). Each read or change of a
+patient's record appends an audit event in the same transaction (:class:`Auditor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backmech.services.ports import (
+    AnalysisStatus,
+    Assessment,
+    AuditAction,
+    AuditEvent,
+    Clinic,
+    IntegrityViolation,
+    JsonObject,
+    MovementAnalysis,
+    Patient,
+    PlanEdit,
+    SessionLog,
+    User,
+    utc_now,
+)
+from backmech.storage.tables import (
+    AssessmentRow,
+    AuditEventRow,
+    ClinicRow,
+    MovementAnalysisRow,
+    PatientRow,
+    PlanEditRow,
+    SessionLogRow,
+    UserRow,
+)
+
+
+@contextmanager
+def integrity_errors() -> Iterator[None]:
+    """Turn the driver's integrity errors into the port's :class:`IntegrityViolation`."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise IntegrityViolation(str(exc.orig)) from exc
+
+
+def _flush(session: Session) -> None:
+    with integrity_errors():
+        session.flush()
+
+
+def _json(value: JsonObject | None) -> dict[str, Any] | None:
+    return None if value is None else dict(value)
+
+
+class Auditor:
+    """Appends audit events for one actor (a user id, or ``None`` for the system)."""
+
+    def __init__(self, session: Session, actor_id: UUID | None) -> None:
+        self._session = session
+        self.actor_id = actor_id
+
+    def __call__(
+        self,
+        action: AuditAction,
+        entity: str,
+        *,
+        clinic_id: UUID,
+        patient_id: UUID | None,
+        entity_id: UUID | None,
+    ) -> None:
+        self._session.add(
+            AuditEventRow(
+                actor_id=self.actor_id,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                patient_id=patient_id,
+                clinic_id=clinic_id,
+                at=utc_now(),
+            )
+        )
+
+
+class _Repository:
+    def __init__(self, session: Session, audit: Auditor) -> None:
+        self._session = session
+        self._audit = audit
+
+    def _require_patient(self, clinic_id: UUID, patient_id: UUID) -> None:
+        """Writes for a patient of another clinic fail as if the patient did not exist."""
+        found = self._session.scalar(
+            sa.select(PatientRow.id).where(PatientRow.id == patient_id, PatientRow.clinic_id == clinic_id)
+        )
+        if found is None:
+            raise IntegrityViolation(f"patient {patient_id} not found in clinic {clinic_id}")
+
+
+class SqlClinicRepository(_Repository):
+    def add(self, clinic: Clinic) -> Clinic:
+        self._session.add(ClinicRow(id=clinic.id, name=clinic.name, created_at=clinic.created_at))
+        _flush(self._session)
+        return clinic
+
+    def get(self, clinic_id: UUID) -> Clinic | None:
+        row = self._session.get(ClinicRow, clinic_id)
+        return None if row is None else _clinic(row)
+
+    def list(self) -> Sequence[Clinic]:
+        rows = self._session.scalars(sa.select(ClinicRow).order_by(ClinicRow.name, ClinicRow.id))
+        return [_clinic(row) for row in rows]
+
+
+class SqlUserRepository(_Repository):
+    def add(self, user: User) -> User:
+        email = normalise_email(user.email)
+        self._session.add(
+            UserRow(
+                id=user.id,
+                email=email,
+                password_hash=user.password_hash,
+                role=user.role,
+                clinic_id=user.clinic_id,
+                created_at=user.created_at,
+            )
+        )
+        _flush(self._session)
+        return _user(self._session.get_one(UserRow, user.id))
+
+    def get(self, user_id: UUID) -> User | None:
+        row = self._session.get(UserRow, user_id)
+        return None if row is None else _user(row)
+
+    def by_email(self, email: str) -> User | None:
+        row = self._session.scalar(sa.select(UserRow).where(UserRow.email == normalise_email(email)))
+        return None if row is None else _user(row)
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[User]:
+        rows = self._session.scalars(
+            sa.select(UserRow).where(UserRow.clinic_id == clinic_id).order_by(UserRow.email)
+        )
+        return [_user(row) for row in rows]
+
+
+class SqlPatientRepository(_Repository):
+    def add(self, patient: Patient) -> Patient:
+        self._session.add(
+            PatientRow(
+                id=patient.id,
+                clinic_id=patient.clinic_id,
+                user_id=patient.user_id,
+                display_name=patient.display_name,
+                created_at=patient.created_at,
+            )
+        )
+        _flush(self._session)
+        self._audit(
+            AuditAction.CREATE,
+            "patient",
+            clinic_id=patient.clinic_id,
+            patient_id=patient.id,
+            entity_id=patient.id,
+        )
+        return patient
+
+    def get(self, clinic_id: UUID, patient_id: UUID) -> Patient | None:
+        row = self._session.scalar(
+            sa.select(PatientRow).where(PatientRow.id == patient_id, PatientRow.clinic_id == clinic_id)
+        )
+        if row is None:
+            return None
+        self._audit(AuditAction.READ, "patient", clinic_id=clinic_id, patient_id=row.id, entity_id=row.id)
+        return _patient(row)
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[Patient]:
+        rows = self._session.scalars(
+            sa.select(PatientRow)
+            .where(PatientRow.clinic_id == clinic_id)
+            .order_by(PatientRow.display_name, PatientRow.id)
+        )
+        patients = [_patient(row) for row in rows]
+        # The list shows names only: one event for the list, not one per patient.
+        self._audit(AuditAction.READ, "patient", clinic_id=clinic_id, patient_id=None, entity_id=None)
+        return patients
+
+    def for_user(self, user_id: UUID) -> Patient | None:
+        row = self._session.scalar(sa.select(PatientRow).where(PatientRow.user_id == user_id))
+        if row is None:
+            return None
+        self._audit(AuditAction.READ, "patient", clinic_id=row.clinic_id, patient_id=row.id, entity_id=row.id)
+        return _patient(row)
+
+    def delete(self, clinic_id: UUID, patient_id: UUID) -> bool:
+        """Delete a patient and (by cascade) their clinical records; the audit log keeps the event."""
+        with integrity_errors():
+            deleted = self._session.execute(
+                sa.delete(PatientRow).where(PatientRow.id == patient_id, PatientRow.clinic_id == clinic_id)
+            )
+        if deleted.rowcount == 0:  # type: ignore[attr-defined]
+            return False
+        self._session.expire_all()
+        self._audit(
+            AuditAction.DELETE, "patient", clinic_id=clinic_id, patient_id=patient_id, entity_id=patient_id
+        )
+        return True
+
+
+class SqlAssessmentRepository(_Repository):
+    def add(self, clinic_id: UUID, assessment: Assessment) -> Assessment:
+        self._require_patient(clinic_id, assessment.patient_id)
+        self._session.add(
+            AssessmentRow(
+                id=assessment.id,
+                patient_id=assessment.patient_id,
+                created_at=assessment.created_at,
+                intake=_json(assessment.intake),
+                result=_json(assessment.result),
+                triage_level=assessment.triage_level,
+                plan_status=assessment.plan_status,
+                engine_version=assessment.engine_version,
+            )
+        )
+        _flush(self._session)
+        self._audit(
+            AuditAction.CREATE,
+            "assessment",
+            clinic_id=clinic_id,
+            patient_id=assessment.patient_id,
+            entity_id=assessment.id,
+        )
+        return assessment
+
+    def get(self, clinic_id: UUID, assessment_id: UUID) -> Assessment | None:
+        row = self._session.scalar(
+            sa.select(AssessmentRow)
+            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
+            .where(AssessmentRow.id == assessment_id, PatientRow.clinic_id == clinic_id)
+        )
+        if row is None:
+            return None
+        self._audit(
+            AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=row.patient_id, entity_id=row.id
+        )
+        return _assessment(row)
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]:
+        rows = self._session.scalars(
+            sa.select(AssessmentRow)
+            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
+            .where(AssessmentRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
+            .order_by(AssessmentRow.created_at, AssessmentRow.id)
+        )
+        found = [_assessment(row) for row in rows]
+        if found:
+            self._audit(
+                AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
+            )
+        return found
+
+
+class SqlMovementAnalysisRepository(_Repository):
+    def add(self, clinic_id: UUID, analysis: MovementAnalysis) -> MovementAnalysis:
+        self._require_patient(clinic_id, analysis.patient_id)
+        self._session.add(
+            MovementAnalysisRow(
+                id=analysis.id,
+                patient_id=analysis.patient_id,
+                assessment_id=analysis.assessment_id,
+                test=analysis.test,
+                media_path=analysis.media_path,
+                status=analysis.status,
+                result=_json(analysis.result),
+                error=analysis.error,
+                created_at=analysis.created_at,
+                updated_at=analysis.updated_at,
+            )
+        )
+        _flush(self._session)
+        self._audit(
+            AuditAction.CREATE,
+            "movement_analysis",
+            clinic_id=clinic_id,
+            patient_id=analysis.patient_id,
+            entity_id=analysis.id,
+        )
+        return analysis
+
+    def get(self, clinic_id: UUID, analysis_id: UUID) -> MovementAnalysis | None:
+        row = self._session.scalar(
+            sa.select(MovementAnalysisRow)
+            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
+            .where(MovementAnalysisRow.id == analysis_id, PatientRow.clinic_id == clinic_id)
+        )
+        if row is None:
+            return None
+        self._audit(
+            AuditAction.READ,
+            "movement_analysis",
+            clinic_id=clinic_id,
+            patient_id=row.patient_id,
+            entity_id=row.id,
+        )
+        return _analysis(row)
+
+    def set_status(
+        self,
+        analysis_id: UUID,
+        status: AnalysisStatus,
+        *,
+        result: JsonObject | None = None,
+        error: str | None = None,
+    ) -> MovementAnalysis | None:
+        """Move a job along (for workers, which act for the system, not for one clinic)."""
+        row = self._session.get(MovementAnalysisRow, analysis_id)
+        if row is None:
+            return None
+        row.status = status
+        if result is not None:
+            row.result = _json(result)
+        if error is not None:
+            row.error = error
+        row.updated_at = utc_now()
+        _flush(self._session)
+        clinic_id = self._session.get_one(PatientRow, row.patient_id).clinic_id
+        self._audit(
+            AuditAction.UPDATE,
+            "movement_analysis",
+            clinic_id=clinic_id,
+            patient_id=row.patient_id,
+            entity_id=row.id,
+        )
+        return _analysis(row)
+
+
+class SqlSessionLogRepository(_Repository):
+    def add(self, clinic_id: UUID, log: SessionLog) -> SessionLog:
+        """Insert once per idempotency key (``ON CONFLICT DO NOTHING``, safe under concurrent retries)."""
+        self._require_patient(clinic_id, log.patient_id)
+        values = {
+            "id": log.id,
+            "patient_id": log.patient_id,
+            "session_date": log.session_date,
+            "pain_before": log.pain_before,
+            "pain_after": log.pain_after,
+            "next_morning_pain": log.next_morning_pain,
+            "effort": log.effort,
+            "notes": log.notes,
+            "idempotency_key": log.idempotency_key,
+            "created_at": log.created_at,
+        }
+        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(SessionLogRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(SessionLogRow.id)
+        )
+        with integrity_errors():
+            # RETURNING yields our id only if this statement inserted the row.
+            inserted = self._session.execute(statement).scalar_one_or_none() is not None
+        row = self._session.scalars(
+            sa.select(SessionLogRow)
+            .where(SessionLogRow.idempotency_key == log.idempotency_key)
+            .execution_options(populate_existing=True)
+        ).one()
+        if row.patient_id != log.patient_id:
+            raise IntegrityViolation(f"idempotency key {log.idempotency_key!r} was used for another patient")
+        if inserted:
+            self._audit(
+                AuditAction.CREATE,
+                "session_log",
+                clinic_id=clinic_id,
+                patient_id=row.patient_id,
+                entity_id=row.id,
+            )
+        return _session_log(row)
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[SessionLog]:
+        rows = self._session.scalars(
+            sa.select(SessionLogRow)
+            .join(PatientRow, PatientRow.id == SessionLogRow.patient_id)
+            .where(SessionLogRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
+            .order_by(SessionLogRow.session_date, SessionLogRow.created_at, SessionLogRow.id)
+        )
+        found = [_session_log(row) for row in rows]
+        if found:
+            self._audit(
+                AuditAction.READ, "session_log", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
+            )
+        return found
+
+    def set_next_morning_pain(self, clinic_id: UUID, log_id: UUID, pain: int) -> SessionLog | None:
+        row = self._session.scalar(
+            sa.select(SessionLogRow)
+            .join(PatientRow, PatientRow.id == SessionLogRow.patient_id)
+            .where(SessionLogRow.id == log_id, PatientRow.clinic_id == clinic_id)
+        )
+        if row is None:
+            return None
+        row.next_morning_pain = pain
+        _flush(self._session)
+        self._audit(
+            AuditAction.UPDATE,
+            "session_log",
+            clinic_id=clinic_id,
+            patient_id=row.patient_id,
+            entity_id=row.id,
+        )
+        return _session_log(row)
+
+
+class SqlPlanEditRepository(_Repository):
+    def add(self, clinic_id: UUID, edit: PlanEdit) -> PlanEdit:
+        self._require_patient(clinic_id, edit.patient_id)
+        self._session.add(
+            PlanEditRow(
+                id=edit.id,
+                patient_id=edit.patient_id,
+                editor_id=edit.editor_id,
+                at=edit.at,
+                reason=edit.reason,
+                change=_json(edit.change),
+            )
+        )
+        _flush(self._session)
+        self._audit(
+            AuditAction.UPDATE, "plan", clinic_id=clinic_id, patient_id=edit.patient_id, entity_id=edit.id
+        )
+        return edit
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]:
+        rows = self._session.scalars(
+            sa.select(PlanEditRow)
+            .join(PatientRow, PatientRow.id == PlanEditRow.patient_id)
+            .where(PlanEditRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
+            .order_by(PlanEditRow.at, PlanEditRow.id)
+        )
+        found = [_plan_edit(row) for row in rows]
+        if found:
+            self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
+        return found
+
+
+class SqlAuditLog(_Repository):
+    """The audit log itself. Reading it is not audited (it holds no clinical data)."""
+
+    def record(self, event: AuditEvent) -> None:
+        self._session.add(
+            AuditEventRow(
+                actor_id=event.actor_id,
+                action=event.action,
+                entity=event.entity,
+                entity_id=event.entity_id,
+                patient_id=event.patient_id,
+                clinic_id=event.clinic_id,
+                at=event.at,
+            )
+        )
+        _flush(self._session)
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[AuditEvent]:
+        return self._events(AuditEventRow.clinic_id == clinic_id, AuditEventRow.patient_id == patient_id)
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[AuditEvent]:
+        return self._events(AuditEventRow.clinic_id == clinic_id)
+
+    def _events(self, *where: sa.ColumnElement[bool]) -> list[AuditEvent]:
+        self._session.flush()
+        rows = self._session.scalars(sa.select(AuditEventRow).where(*where).order_by(AuditEventRow.id))
+        return [_audit_event(row) for row in rows]
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively: stored trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def _clinic(row: ClinicRow) -> Clinic:
+    return Clinic(id=row.id, name=row.name, created_at=row.created_at)
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        password_hash=row.password_hash,
+        role=row.role,
+        clinic_id=row.clinic_id,
+        created_at=row.created_at,
+    )
+
+
+def _patient(row: PatientRow) -> Patient:
+    return Patient(
+        id=row.id,
+        clinic_id=row.clinic_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        created_at=row.created_at,
+    )
+
+
+def _assessment(row: AssessmentRow) -> Assessment:
+    return Assessment(
+        id=row.id,
+        patient_id=row.patient_id,
+        created_at=row.created_at,
+        intake=row.intake,
+        result=row.result,
+        triage_level=row.triage_level,
+        plan_status=row.plan_status,
+        engine_version=row.engine_version,
+    )
+
+
+def _analysis(row: MovementAnalysisRow) -> MovementAnalysis:
+    return MovementAnalysis(
+        id=row.id,
+        patient_id=row.patient_id,
+        assessment_id=row.assessment_id,
+        test=row.test,
+        media_path=row.media_path,
+        status=row.status,
+        result=row.result,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _session_log(row: SessionLogRow) -> SessionLog:
+    return SessionLog(
+        id=row.id,
+        patient_id=row.patient_id,
+        session_date=row.session_date,
+        pain_before=row.pain_before,
+        pain_after=row.pain_after,
+        next_morning_pain=row.next_morning_pain,
+        effort=row.effort,
+        notes=row.notes,
+        idempotency_key=row.idempotency_key,
+        created_at=row.created_at,
+    )
+
+
+def _plan_edit(row: PlanEditRow) -> PlanEdit:
+    return PlanEdit(
+        id=row.id,
+        patient_id=row.patient_id,
+        editor_id=row.editor_id,
+        at=row.at,
+        reason=row.reason,
+        change=row.change,
+    )
+
+
+def _audit_event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        actor_id=row.actor_id,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        patient_id=row.patient_id,
+        clinic_id=row.clinic_id,
+        at=row.at,
+    )

@@ -1,0 +1,115 @@
+"""The SQL unit of work: one session, one transaction, all repositories, one actor for the audit log.
+
+Nothing is saved unless ``commit()`` is called; leaving the block otherwise (or by
+an exception) rolls back, as in cosmicpython's ``SqlAlchemyUnitOfWork``.
+
+Example::
+
+    engine = create_engine(url)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    with uow_factory(actor=user.id) as uow:
+        uow.patients.add(Patient(clinic_id=clinic.id, display_name="A. Patient"))
+        uow.commit()
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+from uuid import UUID
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from backmech.storage.repositories import (
+    Auditor,
+    SqlAssessmentRepository,
+    SqlAuditLog,
+    SqlClinicRepository,
+    SqlMovementAnalysisRepository,
+    SqlPatientRepository,
+    SqlPlanEditRepository,
+    SqlSessionLogRepository,
+    SqlUserRepository,
+    integrity_errors,
+)
+
+if TYPE_CHECKING:
+    from backmech.services.ports import UnitOfWorkFactory
+
+
+class SqlUnitOfWork:
+    """Satisfies :class:`backmech.services.ports.UnitOfWork` over a SQLAlchemy session."""
+
+    clinics: SqlClinicRepository
+    users: SqlUserRepository
+    patients: SqlPatientRepository
+    assessments: SqlAssessmentRepository
+    movement_analyses: SqlMovementAnalysisRepository
+    session_logs: SqlSessionLogRepository
+    plan_edits: SqlPlanEditRepository
+    audit: SqlAuditLog
+
+    def __init__(self, sessions: sessionmaker[Session], *, actor: UUID | None = None) -> None:
+        self._sessions = sessions
+        self.actor = actor
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open; make a new one per transaction")
+        session = self._sessions()
+        auditor = Auditor(session, self.actor)
+        self.clinics = SqlClinicRepository(session, auditor)
+        self.users = SqlUserRepository(session, auditor)
+        self.patients = SqlPatientRepository(session, auditor)
+        self.assessments = SqlAssessmentRepository(session, auditor)
+        self.movement_analyses = SqlMovementAnalysisRepository(session, auditor)
+        self.session_logs = SqlSessionLogRepository(session, auditor)
+        self.plan_edits = SqlPlanEditRepository(session, auditor)
+        self.audit = SqlAuditLog(session, auditor)
+        self._session = session
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._require_session()
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        with integrity_errors():
+            self._require_session().commit()
+
+    def rollback(self) -> None:
+        self._require_session().rollback()
+
+    def _require_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work as a context manager: `with uow: ...`")
+        return self._session
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh :class:`SqlUnitOfWork` per transaction; satisfies ``UnitOfWorkFactory``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def __call__(self, *, actor: UUID | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, actor=actor)
+
+
+if TYPE_CHECKING:
+
+    def _satisfies_the_port(engine: Engine) -> UnitOfWorkFactory:
+        """mypy proves here that the SQL adapter implements the service ports."""
+        return SqlUnitOfWorkFactory(engine)
