@@ -235,6 +235,61 @@ def movement_tests(
         _fail(error)
 
 
+class DbAction(StrEnum):
+    upgrade = "upgrade"
+    downgrade = "downgrade"
+    current = "current"
+
+
+@app.command()
+def db(
+    action: Annotated[DbAction, typer.Argument(help="upgrade (to the newest schema), downgrade, current")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", help="Data folder (default: per-user, or $BACKMECH_DATA_DIR).", file_okay=False
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database URL (default: SQLite in the data folder, or $BACKMECH_DATABASE_URL).",
+        ),
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Target revision for upgrade/downgrade.")] = None,
+) -> None:
+    """Create or migrate the database (SQLite by default, PostgreSQL by URL)."""
+    import os
+
+    from backmech.domain.errors import BackmechError, InputError
+    from backmech.settings import Settings
+
+    try:
+        settings = Settings.resolve(os.environ, data_dir=data_dir, database_url=database_url)
+        try:
+            from sqlalchemy.exc import ArgumentError, OperationalError
+
+            from backmech.storage import migrate
+
+            if settings.database_url.startswith("sqlite"):
+                settings.ensure_folders()
+            if action is DbAction.upgrade:
+                migrate.upgrade(settings.database_url, to or "head")
+            elif action is DbAction.downgrade:
+                migrate.downgrade(settings.database_url, to or "base")
+            revision = migrate.current(settings.database_url)
+        except (ArgumentError, OperationalError, ValueError) as exc:
+            raise InputError(
+                "--database-url",
+                f"cannot use {settings.safe_url()}: {str(exc).splitlines()[0]}",
+                allowed="sqlite:///path/to/file.db or postgresql://user:password@host/database",
+            ) from exc
+        sys.stdout.write(f"{settings.safe_url()}: schema revision {revision or 'none (empty database)'}\n")
+    except BackmechError as error:
+        _fail(error)
+
+
 @app.command()
 def schema(
     kind: Annotated[SchemaKind, typer.Argument(help="intake or result")],
