@@ -1,0 +1,233 @@
+"""``probe`` and the streaming ``frames`` generator."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from backmech.motion.video.container import (  # noqa: F401
+    _check_file,
+    _check_index,
+    _inspect,
+    _is_cover_art,
+    _Meta,
+    _open,
+    _Square,
+    _starts_like_mp4,
+    _timeout,
+)
+from backmech.motion.video.orientation import (  # noqa: F401
+    _ORIENTATIONS,
+    _orientation,
+    _quarter_turns,
+    _upright,
+)
+from backmech.motion.video.problems import (  # noqa: F401
+    _FORMATS,
+    _IMAGE_FORMATS,
+    _TEXT_CODECS,
+    _TEXT_FORMATS,
+    _TRIM,
+    _damaged,
+    _duration,
+    _error,
+    _megabytes,
+    _too_few_frames,
+    _too_long,
+    _too_many_pixels,
+)
+from backmech.motion.video.types import (
+    DEFAULT_LIMITS,
+    VideoError,
+    VideoFrame,
+    VideoInfo,
+    VideoLimits,
+    VideoProblem,
+)
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame as AVVideoFrame
+    from av.video.stream import VideoStream
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def _decoded(container: InputContainer, stream: VideoStream) -> Iterator[AVVideoFrame]:
+    """Decoded pictures of ``stream`` in presentation order, one packet at a time."""
+    for packet in container.demux(stream):
+        yield from packet.decode()  # the final empty packet flushes the decoder
+
+
+def _decode_failure(
+    exc: Exception, path: Path, limits: VideoLimits, frames_read: int, time: float | None
+) -> VideoError:
+    import av
+
+    if isinstance(exc, av.error.ExitError):
+        return _timeout(path, limits, frames_read)
+    if isinstance(exc, av.error.DecoderNotFoundError):
+        return _error(
+            VideoProblem.UNSUPPORTED_CODEC,
+            path,
+            f"{path.name} uses a video codec this installation cannot decode.",
+            "Re-export it as H.264 MP4 (on a phone: share or export as 'Most compatible').",
+            detail=str(exc),
+        )
+    where = f" (at {time:.2f} s)" if time is not None else ""
+    return _error(
+        VideoProblem.DECODE_ERROR,
+        path,
+        f"{path.name} is damaged: decoding failed after {frames_read} frame"
+        f"{'s' if frames_read != 1 else ''}{where}.",
+        "Copy the original video from the phone again, or re-export it from the gallery app; "
+        "a damaged clip gives gaps that would look like movement.",
+        frames_read=frames_read,
+        detail=str(exc),
+    )
+
+
+def probe(path: Path, limits: VideoLimits = DEFAULT_LIMITS) -> VideoInfo:
+    """Check ``path`` against ``limits`` from its metadata and first picture; describe it.
+
+    Raises :class:`VideoError` for every problem listed in :class:`VideoProblem` that can
+    be seen without decoding the whole clip.
+    """
+    import av
+
+    path = Path(path)
+    size = _check_file(path, limits)
+    container = _open(path, limits)
+    try:
+        meta = _inspect(container, path, size, limits)
+        meta.stream.codec_context.thread_type = "AUTO"
+        first: AVVideoFrame | None = None
+        try:
+            for frame in _decoded(container, meta.stream):
+                first = frame
+                break
+        except av.FFmpegError as exc:
+            raise _decode_failure(exc, path, limits, 0, None) from None
+        if first is None:
+            raise _damaged(path, "no picture could be decoded from its video track.")
+        if first.pts is None:
+            raise _no_timestamps(path)
+        if first.width * first.height > limits.max_pixels:
+            raise _too_many_pixels(path, first.width, first.height, limits)
+        turns, mirror = _orientation(first, meta.stream)
+        width, height = (first.height, first.width) if turns % 2 else (first.width, first.height)
+        return VideoInfo(
+            width=width,
+            height=height,
+            rotation=(-90 * turns) % 360,
+            duration_s=math.nan if meta.duration_s is None else meta.duration_s,
+            frames_estimate=meta.frames_estimate or 0,
+            fps=math.nan if meta.fps is None else meta.fps,
+            codec=meta.codec,
+            has_audio=meta.has_audio,
+            mirrored=mirror,
+        )
+    finally:
+        container.close()
+
+
+def _no_timestamps(path: Path) -> VideoError:
+    return _error(
+        VideoProblem.NO_TIMESTAMPS,
+        path,
+        f"{path.name} has no frame timestamps (a raw video stream), so speeds cannot be measured.",
+        f"Give the original recording or put the stream in a container ({_FORMATS}).",
+    )
+
+
+def frames(path: Path, limits: VideoLimits = DEFAULT_LIMITS) -> Iterator[VideoFrame]:
+    """Stream the upright frames of ``path`` with their presentation times (seconds).
+
+    The header checks of :func:`probe` run when iteration starts. While decoding, the
+    stream stops with a :class:`VideoError` when the real duration passes
+    ``limits.max_seconds``, a frame is larger than ``limits.max_pixels`` or changes size,
+    or a packet cannot be decoded (``frames_read`` says how many frames came before). At
+    the end it raises if the clip stopped well short of the frame count its header
+    declared, or gave fewer than ``limits.min_frames`` frames. Memory use does not grow
+    with the clip's length: frames are decoded and handed over one at a time.
+    """
+    import av
+
+    path = Path(path)
+    size = _check_file(path, limits)
+    container = _open(path, limits)
+    try:
+        meta = _inspect(container, path, size, limits)
+        meta.stream.codec_context.thread_type = "AUTO"
+        time_base = meta.stream.time_base
+        decoded = 0
+        yielded = 0
+        origin: int | None = None
+        last_time = -math.inf
+        shape: tuple[int, ...] | None = None
+        orientations: dict[int, tuple[int, bool]] = {}
+        decoder = _decoded(container, meta.stream)
+        while True:
+            try:
+                frame = next(decoder, None)
+            except av.FFmpegError as exc:
+                seen = last_time if yielded else None
+                raise _decode_failure(exc, path, limits, yielded, seen) from None
+            if frame is None:
+                break
+            decoded += 1
+            if frame.pts is None:
+                continue
+            base = frame.time_base or time_base or Fraction(1, 1)
+            if origin is None:
+                origin = frame.pts
+            t = float((frame.pts - origin) * Fraction(base))
+            if t <= last_time:
+                continue
+            if t > limits.max_seconds:
+                raise _too_long(path, limits.max_seconds, limits, frames_read=yielded)
+            if frame.width * frame.height > limits.max_pixels:
+                raise _too_many_pixels(path, frame.width, frame.height, limits)
+            # frame.rotation is cheap; the full matrix is read only when it changes (_orientation)
+            key = frame.rotation
+            if key not in orientations:
+                orientations[key] = _orientation(frame, meta.stream)
+            turns, mirror = orientations[key]
+            rgb = _upright(frame, turns, mirror)
+            if shape is None:
+                shape = rgb.shape
+            elif rgb.shape != shape:
+                raise _error(
+                    VideoProblem.SIZE_CHANGED,
+                    path,
+                    f"{path.name} changes picture size part-way (from {shape[1]}x{shape[0]} to "
+                    f"{rgb.shape[1]}x{rgb.shape[0]} at {t:.2f} s).",
+                    "Re-export the clip at one fixed resolution and orientation.",
+                    frames_read=yielded,
+                )
+            yield VideoFrame(index=yielded, time=t, rgb=rgb)
+            yielded += 1
+            last_time = t
+        if decoded == 0:
+            raise _damaged(path, "no picture could be decoded from its video track.", frames_read=0)
+        if yielded == 0 and origin is None:
+            raise _no_timestamps(path)
+        declared = meta.frames_declared
+        if declared is not None and declared - decoded > max(2, 0.05 * declared):
+            raise _error(
+                VideoProblem.TRUNCATED,
+                path,
+                f"{path.name} is cut short: it ended after {decoded} of the {declared} frames its "
+                "header declares.",
+                "The recording, download or copy did not finish; copy the original video from the "
+                "phone again.",
+                frames_read=yielded,
+            )
+        if yielded < limits.min_frames:
+            raise _too_few_frames(path, yielded, limits, streamed=True)
+    finally:
+        container.close()
