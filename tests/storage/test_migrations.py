@@ -19,6 +19,7 @@ EXPECTED_TABLES = {
     "session_logs",
     "plan_edits",
     "audit_events",
+    "invitations",
 }
 
 
@@ -35,7 +36,7 @@ def test_up_down_up_leaves_the_expected_tables(database_url: str) -> None:
     assert _tables(database_url) == set()
 
     upgrade(database_url)
-    assert current(database_url) == head() == "0001_initial"
+    assert current(database_url) == head() == "0002_invitations"
     assert _tables(database_url) == EXPECTED_TABLES
 
     downgrade(database_url)
@@ -86,5 +87,16 @@ def test_lookup_indexes_exist(database_url: str) -> None:
         ("plan_edits", ("patient_id", "at")),
         ("audit_events", ("patient_id", "at")),
         ("audit_events", ("clinic_id", "at")),
+        ("invitations", ("clinic_id",)),
     ]:
         assert expected in indexed
+
+
+def test_downgrade_one_step_removes_only_invitations(database_url: str) -> None:
+    upgrade(database_url)
+    downgrade(database_url, "0001_initial")
+    assert current(database_url) == "0001_initial"
+    assert _tables(database_url) == EXPECTED_TABLES - {"invitations"}
+    upgrade(database_url)
+    assert current(database_url) == "0002_invitations"
+    assert _tables(database_url) == EXPECTED_TABLES

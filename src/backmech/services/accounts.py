@@ -10,13 +10,17 @@ Example::
     admin = create_first_admin(uow_factory, "lead@clinic.example", "a long passphrase", "Riverside Physio")
     user = authenticate(uow_factory, "lead@clinic.example", "a long passphrase")  # User or None
 
-Invitations are not implemented here: the storage has no invitations table, and
-a token held only in memory would not survive a restart or a second worker.
+Invitations: :func:`invite` returns a random token to send to the invitee; only its
+SHA-256 is stored, so a leaked database does not leak usable tokens.
+:func:`accept_invitation` turns a valid token into an account, once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
+import secrets
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -24,7 +28,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from backmech.domain.errors import BackmechError
-from backmech.services.ports import Clinic, Role, UnitOfWork, UnitOfWorkFactory, User
+from backmech.services.ports import (
+    Clinic,
+    IntegrityViolation,
+    Invitation,
+    Role,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    User,
+)
+
+INVITATION_TTL = dt.timedelta(days=7)
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -67,6 +81,25 @@ class AuthorisationError(BackmechError):
         super().__init__(f"Not allowed: {refused}.", hint=reason)
         self.refused = refused
         self.reason = reason
+
+
+class InvalidInvitationError(BackmechError):
+    """The invitation token is unknown, expired or already used; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"This invitation cannot be used: it is {reason}.",
+            hint="Ask the clinic for a new invitation.",
+        )
+
+
+class AccountExistsError(BackmechError):
+    def __init__(self) -> None:
+        super().__init__(
+            "An account with this email address already exists.",
+            hint="Sign in with that account instead, or use another address.",
+        )
 
 
 def password_problems(password: str, email: str) -> list[str]:
@@ -139,6 +172,7 @@ def create_first_admin(uow_factory: UnitOfWorkFactory, email: str, password: str
     if not name:
         raise BackmechError("The clinic needs a name.", hint="Give the clinic's name as patients know it.")
     with uow_factory(actor=None) as uow:
+        uow.lock_setup()
         if _any_admin(uow):
             raise AdminAlreadyExistsError
         clinic = uow.clinics.add(Clinic(name=name))
@@ -160,9 +194,23 @@ def authenticate(uow_factory: UnitOfWorkFactory, email: str, password: str) -> U
     if user is None:
         verify_password(_dummy_hash(), password)
         return None
-    ok, _rehash = verify_password(user.password_hash, password)
-    # The user repository has no update method yet, so a rehash cannot be stored here.
-    return user if ok else None
+    ok, rehash = verify_password(user.password_hash, password)
+    if not ok:
+        return None
+    if rehash is not None:
+        # The stored hash used outdated Argon2 parameters: replace it now that we know the password.
+        with uow_factory(actor=user.id) as uow:
+            uow.users.update_password_hash(user.id, rehash)
+            uow.commit()
+        user = User(
+            id=user.id,
+            email=user.email,
+            password_hash=rehash,
+            role=user.role,
+            clinic_id=user.clinic_id,
+            created_at=user.created_at,
+        )
+    return user
 
 
 def current_user(uow: UnitOfWork, actor: User) -> User:
@@ -177,3 +225,95 @@ def require_member(actor: User, clinic_id: UUID, action: str) -> None:
     """Refuse ``action`` unless ``actor`` belongs to ``clinic_id``."""
     if actor.clinic_id != clinic_id:
         raise AuthorisationError(action, reason="You are not a member of that clinic.")
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 (hex) of an invitation token: what storage keeps instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _may_invite(inviter: Role, invitee: Role) -> bool:
+    if inviter == Role.ADMIN:
+        return True
+    if inviter == Role.CLINICIAN:
+        return invitee == Role.PATIENT
+    return False
+
+
+def invite(
+    uow_factory: UnitOfWorkFactory,
+    actor_id: UUID,
+    email: str,
+    role: Role,
+    clinic_id: UUID,
+    now: dt.datetime,
+    ttl: dt.timedelta = INVITATION_TTL,
+) -> str:
+    """Invite ``email`` to join ``clinic_id`` as ``role``; return the token to send them.
+
+    Admins may invite any role to their clinic, clinicians only patients, patients
+    nobody (:class:`AuthorisationError`). Only the token's SHA-256 is stored.
+    """
+    email = _check_email(email)
+    role = Role(role)
+    token = secrets.token_urlsafe(32)
+    with uow_factory(actor=actor_id) as uow:
+        actor = uow.users.get(actor_id)
+        if actor is None:
+            raise AuthorisationError("inviting as an unknown user", reason="The account no longer exists.")
+        require_member(actor, clinic_id, f"inviting someone as {role.value} to that clinic")
+        if not _may_invite(actor.role, role):
+            raise AuthorisationError(
+                f"inviting someone as {role.value}",
+                reason=f"Your role ({actor.role.value}) may not invite someone as {role.value}.",
+            )
+        if uow.users.by_email(email) is not None:
+            raise AccountExistsError
+        uow.invitations.add(
+            Invitation(
+                clinic_id=clinic_id,
+                email=email,
+                role=role,
+                token_hash=token_hash(token),
+                invited_by=actor.id,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        uow.commit()
+    return token
+
+
+def accept_invitation(uow_factory: UnitOfWorkFactory, token: str, password: str, now: dt.datetime) -> User:
+    """Create the invited account with ``password`` and mark the invitation used.
+
+    Raises :class:`InvalidInvitationError` for an unknown, expired or used token,
+    :class:`WeakPasswordError` for a password that breaks the policy.
+    """
+    with uow_factory(actor=None) as uow:
+        invitation = uow.invitations.find_by_token_hash(token_hash(token))
+        if invitation is None:
+            raise InvalidInvitationError("unknown")
+        if invitation.accepted_at is not None:
+            raise InvalidInvitationError("already used")
+        if now >= invitation.expires_at:
+            raise InvalidInvitationError("expired")
+        check_password_policy(password, invitation.email)
+        if not uow.invitations.mark_accepted(invitation.id, now):
+            raise InvalidInvitationError("already used")
+        if uow.users.by_email(invitation.email) is not None:
+            raise AccountExistsError
+        try:
+            user = uow.users.add(
+                User(
+                    email=invitation.email,
+                    password_hash=hash_password(password),
+                    role=invitation.role,
+                    clinic_id=invitation.clinic_id,
+                    created_at=now,
+                )
+            )
+            uow.commit()
+        except IntegrityViolation as exc:
+            raise AccountExistsError from exc
+    return user

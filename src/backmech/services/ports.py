@@ -168,6 +168,21 @@ class PlanEdit:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Invitation:
+    """An invitation to join a clinic with a role. Only the SHA-256 (hex) of the token is stored."""
+
+    clinic_id: UUID
+    email: str
+    role: Role
+    token_hash: str
+    invited_by: UUID | None
+    expires_at: dt.datetime
+    accepted_at: dt.datetime | None = None
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEvent:
     """Who read or changed which record. Kept after the record itself is deleted."""
 
@@ -193,6 +208,17 @@ class UserRepository(Protocol):
     def get(self, user_id: UUID) -> User | None: ...
     def by_email(self, email: str) -> User | None: ...
     def for_clinic(self, clinic_id: UUID) -> Sequence[User]: ...
+    def update_password_hash(self, user_id: UUID, new_hash: str) -> bool:
+        """Replace the stored hash; ``False`` if there is no such user."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    def add(self, invitation: Invitation) -> Invitation: ...
+    def find_by_token_hash(self, token_hash: str) -> Invitation | None: ...
+    def mark_accepted(self, invitation_id: UUID, at: dt.datetime) -> bool:
+        """Mark accepted if not already; ``False`` if unknown or accepted before (safe under races)."""
+        ...
 
 
 class PatientRepository(Protocol):
@@ -260,7 +286,13 @@ class UnitOfWork(Protocol):
     @property
     def plan_edits(self) -> PlanEditRepository: ...
     @property
+    def invitations(self) -> InvitationRepository: ...
+    @property
     def audit(self) -> AuditLog: ...
+
+    def lock_setup(self) -> None:
+        """Hold the installation-wide set-up lock until this transaction ends (call it first)."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -8,6 +8,7 @@ patient's record appends an audit event in the same transaction (:class:`Auditor
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from backmech.services.ports import (
     AuditEvent,
     Clinic,
     IntegrityViolation,
+    Invitation,
     JsonObject,
     MovementAnalysis,
     Patient,
@@ -37,6 +39,7 @@ from backmech.storage.tables import (
     AssessmentRow,
     AuditEventRow,
     ClinicRow,
+    InvitationRow,
     MovementAnalysisRow,
     PatientRow,
     PlanEditRow,
@@ -150,6 +153,51 @@ class SqlUserRepository(_Repository):
             sa.select(UserRow).where(UserRow.clinic_id == clinic_id).order_by(UserRow.email)
         )
         return [_user(row) for row in rows]
+
+    def update_password_hash(self, user_id: UUID, new_hash: str) -> bool:
+        with integrity_errors():
+            done = self._session.execute(
+                sa.update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash)
+            )
+        return bool(getattr(done, "rowcount", 0) == 1)
+
+
+class SqlInvitationRepository(_Repository):
+    def add(self, invitation: Invitation) -> Invitation:
+        self._session.add(
+            InvitationRow(
+                id=invitation.id,
+                clinic_id=invitation.clinic_id,
+                email=normalise_email(invitation.email),
+                role=invitation.role,
+                token_hash=invitation.token_hash,
+                invited_by=invitation.invited_by,
+                created_at=invitation.created_at,
+                expires_at=invitation.expires_at,
+                accepted_at=invitation.accepted_at,
+            )
+        )
+        _flush(self._session)
+        return _invitation(self._session.get_one(InvitationRow, invitation.id))
+
+    def find_by_token_hash(self, token_hash: str) -> Invitation | None:
+        row = self._session.scalar(
+            sa.select(InvitationRow)
+            .where(InvitationRow.token_hash == token_hash)
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _invitation(row)
+
+    def mark_accepted(self, invitation_id: UUID, at: dt.datetime) -> bool:
+        """A conditional UPDATE, so of two concurrent acceptances only one changes the row."""
+        with integrity_errors():
+            done = self._session.execute(
+                sa.update(InvitationRow)
+                .where(InvitationRow.id == invitation_id, InvitationRow.accepted_at.is_(None))
+                .values(accepted_at=at)
+                .execution_options(synchronize_session=False)
+            )
+        return bool(getattr(done, "rowcount", 0) == 1)
 
 
 class SqlPatientRepository(_Repository):
@@ -497,6 +545,20 @@ def _user(row: UserRow) -> User:
         role=row.role,
         clinic_id=row.clinic_id,
         created_at=row.created_at,
+    )
+
+
+def _invitation(row: InvitationRow) -> Invitation:
+    return Invitation(
+        id=row.id,
+        clinic_id=row.clinic_id,
+        email=row.email,
+        role=row.role,
+        token_hash=row.token_hash,
+        invited_by=row.invited_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        accepted_at=row.accepted_at,
     )
 
 

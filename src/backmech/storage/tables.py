@@ -194,6 +194,22 @@ class PlanEditRow(Base):
     change: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
+class InvitationRow(Base):
+    """An invitation to join a clinic; ``token_hash`` is the SHA-256 (hex) of the emailed token."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    clinic_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
+
+
 class AuditEventRow(Base):
     __tablename__ = "audit_events"
     __table_args__ = (

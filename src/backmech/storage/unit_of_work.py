@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from backmech.storage.repositories import (
     SqlAssessmentRepository,
     SqlAuditLog,
     SqlClinicRepository,
+    SqlInvitationRepository,
     SqlMovementAnalysisRepository,
     SqlPatientRepository,
     SqlPlanEditRepository,
@@ -36,6 +38,9 @@ from backmech.storage.repositories import (
 
 if TYPE_CHECKING:
     from backmech.services.ports import UnitOfWorkFactory
+
+SETUP_LOCK_KEY = 0x6261636B6D656368 >> 1
+"""The advisory lock id for first-admin set-up (from b"backmech", fits a signed bigint)."""
 
 
 class SqlUnitOfWork:
@@ -48,6 +53,7 @@ class SqlUnitOfWork:
     movement_analyses: SqlMovementAnalysisRepository
     session_logs: SqlSessionLogRepository
     plan_edits: SqlPlanEditRepository
+    invitations: SqlInvitationRepository
     audit: SqlAuditLog
 
     def __init__(self, sessions: sessionmaker[Session], *, actor: UUID | None = None) -> None:
@@ -67,6 +73,7 @@ class SqlUnitOfWork:
         self.movement_analyses = SqlMovementAnalysisRepository(session, auditor)
         self.session_logs = SqlSessionLogRepository(session, auditor)
         self.plan_edits = SqlPlanEditRepository(session, auditor)
+        self.invitations = SqlInvitationRepository(session, auditor)
         self.audit = SqlAuditLog(session, auditor)
         self._session = session
         return self
@@ -90,6 +97,22 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self._require_session().rollback()
+
+    def lock_setup(self) -> None:
+        """Take the installation-wide set-up lock, held until this transaction ends.
+
+        Call it before any read in the transaction. PostgreSQL: a transaction-scoped
+        advisory lock (``pg_advisory_xact_lock``), so a second set-up waits and then
+        sees the first one's committed rows. SQLite: the engine starts transactions
+        with a deferred ``BEGIN``, so a harmless write statement is issued to take the
+        database's single write lock now (what ``BEGIN IMMEDIATE`` would do); a second
+        writer waits on the busy timeout and then reads the committed state.
+        """
+        session = self._require_session()
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
+        else:
+            session.execute(sa.text("DELETE FROM invitations WHERE 1 = 0"))
 
     def _require_session(self) -> Session:
         if self._session is None:
