@@ -35,6 +35,18 @@ from backmech.services.ports import (
     User,
     utc_now,
 )
+from backmech.storage.conversions import (
+    analysis_record,
+    assessment_record,
+    audit_event_record,
+    clinic_record,
+    invitation_record,
+    normalise_email,
+    patient_record,
+    plan_edit_record,
+    session_log_record,
+    user_record,
+)
 from backmech.storage.tables import (
     AssessmentRow,
     AuditEventRow,
@@ -117,11 +129,11 @@ class SqlClinicRepository(_Repository):
 
     def get(self, clinic_id: UUID) -> Clinic | None:
         row = self._session.get(ClinicRow, clinic_id)
-        return None if row is None else _clinic(row)
+        return None if row is None else clinic_record(row)
 
     def list(self) -> Sequence[Clinic]:
         rows = self._session.scalars(sa.select(ClinicRow).order_by(ClinicRow.name, ClinicRow.id))
-        return [_clinic(row) for row in rows]
+        return [clinic_record(row) for row in rows]
 
 
 class SqlUserRepository(_Repository):
@@ -138,21 +150,21 @@ class SqlUserRepository(_Repository):
             )
         )
         _flush(self._session)
-        return _user(self._session.get_one(UserRow, user.id))
+        return user_record(self._session.get_one(UserRow, user.id))
 
     def get(self, user_id: UUID) -> User | None:
         row = self._session.get(UserRow, user_id)
-        return None if row is None else _user(row)
+        return None if row is None else user_record(row)
 
     def by_email(self, email: str) -> User | None:
         row = self._session.scalar(sa.select(UserRow).where(UserRow.email == normalise_email(email)))
-        return None if row is None else _user(row)
+        return None if row is None else user_record(row)
 
     def for_clinic(self, clinic_id: UUID) -> Sequence[User]:
         rows = self._session.scalars(
             sa.select(UserRow).where(UserRow.clinic_id == clinic_id).order_by(UserRow.email)
         )
-        return [_user(row) for row in rows]
+        return [user_record(row) for row in rows]
 
     def update_password_hash(self, user_id: UUID, new_hash: str) -> bool:
         with integrity_errors():
@@ -178,7 +190,7 @@ class SqlInvitationRepository(_Repository):
             )
         )
         _flush(self._session)
-        return _invitation(self._session.get_one(InvitationRow, invitation.id))
+        return invitation_record(self._session.get_one(InvitationRow, invitation.id))
 
     def find_by_token_hash(self, token_hash: str) -> Invitation | None:
         row = self._session.scalar(
@@ -186,7 +198,7 @@ class SqlInvitationRepository(_Repository):
             .where(InvitationRow.token_hash == token_hash)
             .execution_options(populate_existing=True)
         )
-        return None if row is None else _invitation(row)
+        return None if row is None else invitation_record(row)
 
     def mark_accepted(self, invitation_id: UUID, at: dt.datetime) -> bool:
         """A conditional UPDATE, so of two concurrent acceptances only one changes the row."""
@@ -228,7 +240,7 @@ class SqlPatientRepository(_Repository):
         if row is None:
             return None
         self._audit(AuditAction.READ, "patient", clinic_id=clinic_id, patient_id=row.id, entity_id=row.id)
-        return _patient(row)
+        return patient_record(row)
 
     def for_clinic(self, clinic_id: UUID) -> Sequence[Patient]:
         rows = self._session.scalars(
@@ -236,7 +248,7 @@ class SqlPatientRepository(_Repository):
             .where(PatientRow.clinic_id == clinic_id)
             .order_by(PatientRow.display_name, PatientRow.id)
         )
-        patients = [_patient(row) for row in rows]
+        patients = [patient_record(row) for row in rows]
         # The list shows names only: one event for the list, not one per patient.
         self._audit(AuditAction.READ, "patient", clinic_id=clinic_id, patient_id=None, entity_id=None)
         return patients
@@ -246,7 +258,7 @@ class SqlPatientRepository(_Repository):
         if row is None:
             return None
         self._audit(AuditAction.READ, "patient", clinic_id=row.clinic_id, patient_id=row.id, entity_id=row.id)
-        return _patient(row)
+        return patient_record(row)
 
     def delete(self, clinic_id: UUID, patient_id: UUID) -> bool:
         """Delete a patient and (by cascade) their clinical records; the audit log keeps the event."""
@@ -299,7 +311,7 @@ class SqlAssessmentRepository(_Repository):
         self._audit(
             AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=row.patient_id, entity_id=row.id
         )
-        return _assessment(row)
+        return assessment_record(row)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]:
         rows = self._session.scalars(
@@ -308,7 +320,7 @@ class SqlAssessmentRepository(_Repository):
             .where(AssessmentRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
             .order_by(AssessmentRow.created_at, AssessmentRow.id)
         )
-        found = [_assessment(row) for row in rows]
+        found = [assessment_record(row) for row in rows]
         if found:
             self._audit(
                 AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
@@ -358,7 +370,7 @@ class SqlMovementAnalysisRepository(_Repository):
             patient_id=row.patient_id,
             entity_id=row.id,
         )
-        return _analysis(row)
+        return analysis_record(row)
 
     def set_status(
         self,
@@ -387,7 +399,7 @@ class SqlMovementAnalysisRepository(_Repository):
             patient_id=row.patient_id,
             entity_id=row.id,
         )
-        return _analysis(row)
+        return analysis_record(row)
 
 
 class SqlSessionLogRepository(_Repository):
@@ -431,7 +443,7 @@ class SqlSessionLogRepository(_Repository):
                 patient_id=row.patient_id,
                 entity_id=row.id,
             )
-        return _session_log(row)
+        return session_log_record(row)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[SessionLog]:
         rows = self._session.scalars(
@@ -440,7 +452,7 @@ class SqlSessionLogRepository(_Repository):
             .where(SessionLogRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
             .order_by(SessionLogRow.session_date, SessionLogRow.created_at, SessionLogRow.id)
         )
-        found = [_session_log(row) for row in rows]
+        found = [session_log_record(row) for row in rows]
         if found:
             self._audit(
                 AuditAction.READ, "session_log", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
@@ -464,7 +476,7 @@ class SqlSessionLogRepository(_Repository):
             patient_id=row.patient_id,
             entity_id=row.id,
         )
-        return _session_log(row)
+        return session_log_record(row)
 
 
 class SqlPlanEditRepository(_Repository):
@@ -493,7 +505,7 @@ class SqlPlanEditRepository(_Repository):
             .where(PlanEditRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
             .order_by(PlanEditRow.at, PlanEditRow.id)
         )
-        found = [_plan_edit(row) for row in rows]
+        found = [plan_edit_record(row) for row in rows]
         if found:
             self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
         return found
@@ -525,115 +537,4 @@ class SqlAuditLog(_Repository):
     def _events(self, *where: sa.ColumnElement[bool]) -> list[AuditEvent]:
         self._session.flush()
         rows = self._session.scalars(sa.select(AuditEventRow).where(*where).order_by(AuditEventRow.id))
-        return [_audit_event(row) for row in rows]
-
-
-def normalise_email(email: str) -> str:
-    """Emails are compared case-insensitively: stored trimmed and lower-cased."""
-    return email.strip().lower()
-
-
-def _clinic(row: ClinicRow) -> Clinic:
-    return Clinic(id=row.id, name=row.name, created_at=row.created_at)
-
-
-def _user(row: UserRow) -> User:
-    return User(
-        id=row.id,
-        email=row.email,
-        password_hash=row.password_hash,
-        role=row.role,
-        clinic_id=row.clinic_id,
-        created_at=row.created_at,
-    )
-
-
-def _invitation(row: InvitationRow) -> Invitation:
-    return Invitation(
-        id=row.id,
-        clinic_id=row.clinic_id,
-        email=row.email,
-        role=row.role,
-        token_hash=row.token_hash,
-        invited_by=row.invited_by,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        accepted_at=row.accepted_at,
-    )
-
-
-def _patient(row: PatientRow) -> Patient:
-    return Patient(
-        id=row.id,
-        clinic_id=row.clinic_id,
-        user_id=row.user_id,
-        display_name=row.display_name,
-        created_at=row.created_at,
-    )
-
-
-def _assessment(row: AssessmentRow) -> Assessment:
-    return Assessment(
-        id=row.id,
-        patient_id=row.patient_id,
-        created_at=row.created_at,
-        intake=row.intake,
-        result=row.result,
-        triage_level=row.triage_level,
-        plan_status=row.plan_status,
-        engine_version=row.engine_version,
-    )
-
-
-def _analysis(row: MovementAnalysisRow) -> MovementAnalysis:
-    return MovementAnalysis(
-        id=row.id,
-        patient_id=row.patient_id,
-        assessment_id=row.assessment_id,
-        test=row.test,
-        media_path=row.media_path,
-        status=row.status,
-        result=row.result,
-        error=row.error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _session_log(row: SessionLogRow) -> SessionLog:
-    return SessionLog(
-        id=row.id,
-        patient_id=row.patient_id,
-        session_date=row.session_date,
-        pain_before=row.pain_before,
-        pain_after=row.pain_after,
-        next_morning_pain=row.next_morning_pain,
-        effort=row.effort,
-        notes=row.notes,
-        idempotency_key=row.idempotency_key,
-        created_at=row.created_at,
-    )
-
-
-def _plan_edit(row: PlanEditRow) -> PlanEdit:
-    return PlanEdit(
-        id=row.id,
-        patient_id=row.patient_id,
-        editor_id=row.editor_id,
-        at=row.at,
-        reason=row.reason,
-        change=row.change,
-    )
-
-
-def _audit_event(row: AuditEventRow) -> AuditEvent:
-    return AuditEvent(
-        id=row.id,
-        actor_id=row.actor_id,
-        action=row.action,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        patient_id=row.patient_id,
-        clinic_id=row.clinic_id,
-        at=row.at,
-    )
+        return [audit_event_record(row) for row in rows]

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backmech.motion.video.problems import (  # noqa: F401
+from backmech.motion.video.problems import (
     _FORMATS,
     _IMAGE_FORMATS,
     _TEXT_CODECS,
     _TEXT_FORMATS,
     _TRIM,
     _damaged,
-    _duration,
     _error,
     _megabytes,
     _too_few_frames,

@@ -8,33 +8,20 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backmech.motion.video.container import (  # noqa: F401
+from backmech.motion.video.container import (
     _check_file,
-    _check_index,
     _inspect,
-    _is_cover_art,
-    _Meta,
     _open,
-    _Square,
-    _starts_like_mp4,
     _timeout,
 )
-from backmech.motion.video.orientation import (  # noqa: F401
-    _ORIENTATIONS,
+from backmech.motion.video.orientation import (
     _orientation,
-    _quarter_turns,
     _upright,
 )
-from backmech.motion.video.problems import (  # noqa: F401
+from backmech.motion.video.problems import (
     _FORMATS,
-    _IMAGE_FORMATS,
-    _TEXT_CODECS,
-    _TEXT_FORMATS,
-    _TRIM,
     _damaged,
-    _duration,
     _error,
-    _megabytes,
     _too_few_frames,
     _too_long,
     _too_many_pixels,

@@ -9,30 +9,8 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import numpy.typing as npt
 
-from backmech.motion.video.container import (  # noqa: F401
-    _check_file,
-    _check_index,
-    _inspect,
-    _is_cover_art,
-    _Meta,
-    _open,
+from backmech.motion.video.container import (
     _Square,
-    _starts_like_mp4,
-    _timeout,
-)
-from backmech.motion.video.problems import (  # noqa: F401
-    _FORMATS,
-    _IMAGE_FORMATS,
-    _TEXT_CODECS,
-    _TEXT_FORMATS,
-    _TRIM,
-    _damaged,
-    _duration,
-    _error,
-    _megabytes,
-    _too_few_frames,
-    _too_long,
-    _too_many_pixels,
 )
 
 if TYPE_CHECKING:

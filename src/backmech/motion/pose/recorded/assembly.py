@@ -10,15 +10,7 @@ from typing import Any
 import numpy as np
 
 from backmech.domain.errors import InputError
-from backmech.motion.pose.recorded.names import (  # noqa: F401
-    _SKIP,
-    ALIASES,
-    CSV_SUFFIXES,
-    IGNORED_COLUMNS,
-    JSON_SUFFIXES,
-    SKIPPED_POINTS,
-    _aliases,
-    _key,
+from backmech.motion.pose.recorded.names import (
     canonical_landmark,
 )
 from backmech.motion.skeleton import INDEX, LANDMARKS, N_LANDMARKS, FloatArray, PoseSequence

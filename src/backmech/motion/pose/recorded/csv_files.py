@@ -6,8 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from backmech.motion.pose.recorded.assembly import (  # noqa: F401
-    _assemble,
+from backmech.motion.pose.recorded.assembly import (
     _check_time,
     _error,
     _Frame,
@@ -17,16 +16,9 @@ from backmech.motion.pose.recorded.assembly import (  # noqa: F401
     _positive_int,
     _put,
 )
-from backmech.motion.pose.recorded.names import (  # noqa: F401
-    _SKIP,
-    ALIASES,
-    CSV_SUFFIXES,
+from backmech.motion.pose.recorded.names import (
     IGNORED_COLUMNS,
-    JSON_SUFFIXES,
-    SKIPPED_POINTS,
-    _aliases,
     _key,
-    canonical_landmark,
 )
 from backmech.motion.skeleton import LANDMARKS
 

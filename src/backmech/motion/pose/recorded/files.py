@@ -11,40 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from backmech.motion.pose.recorded.assembly import (  # noqa: F401
+from backmech.motion.pose.recorded.assembly import (
     _assemble,
-    _check_time,
     _error,
-    _Frame,
-    _landmark,
-    _Meta,
-    _number,
-    _positive_int,
-    _put,
 )
-from backmech.motion.pose.recorded.csv_files import (  # noqa: F401
-    _FIELDS,
-    _csv_lines,
+from backmech.motion.pose.recorded.csv_files import (
     _read_csv,
-    _read_long,
-    _read_wide,
-    _split_wide,
 )
-from backmech.motion.pose.recorded.json_files import (  # noqa: F401
-    _json_point,
-    _named,
+from backmech.motion.pose.recorded.json_files import (
     _read_json,
 )
-from backmech.motion.pose.recorded.names import (  # noqa: F401
-    _SKIP,
-    ALIASES,
+from backmech.motion.pose.recorded.names import (
     CSV_SUFFIXES,
-    IGNORED_COLUMNS,
     JSON_SUFFIXES,
-    SKIPPED_POINTS,
-    _aliases,
-    _key,
-    canonical_landmark,
 )
 from backmech.motion.skeleton import LANDMARKS, PoseSequence
 

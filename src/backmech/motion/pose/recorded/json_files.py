@@ -8,8 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from backmech.motion.pose.recorded.assembly import (  # noqa: F401
-    _assemble,
+from backmech.motion.pose.recorded.assembly import (
     _check_time,
     _error,
     _Frame,
@@ -18,25 +17,6 @@ from backmech.motion.pose.recorded.assembly import (  # noqa: F401
     _number,
     _positive_int,
     _put,
-)
-from backmech.motion.pose.recorded.csv_files import (  # noqa: F401
-    _FIELDS,
-    _csv_lines,
-    _read_csv,
-    _read_long,
-    _read_wide,
-    _split_wide,
-)
-from backmech.motion.pose.recorded.names import (  # noqa: F401
-    _SKIP,
-    ALIASES,
-    CSV_SUFFIXES,
-    IGNORED_COLUMNS,
-    JSON_SUFFIXES,
-    SKIPPED_POINTS,
-    _aliases,
-    _key,
-    canonical_landmark,
 )
 from backmech.motion.skeleton import LANDMARKS, N_LANDMARKS
 
