@@ -20,6 +20,9 @@ EXPECTED_TABLES = {
     "plan_edits",
     "audit_events",
     "invitations",
+    "web_sessions",
+    "login_attempts",
+    "intake_drafts",
 }
 
 
@@ -36,7 +39,7 @@ def test_up_down_up_leaves_the_expected_tables(database_url: str) -> None:
     assert _tables(database_url) == set()
 
     upgrade(database_url)
-    assert current(database_url) == head() == "0002_invitations"
+    assert current(database_url) == head() == "0003_web"
     assert _tables(database_url) == EXPECTED_TABLES
 
     downgrade(database_url)
@@ -92,11 +95,17 @@ def test_lookup_indexes_exist(database_url: str) -> None:
         assert expected in indexed
 
 
-def test_downgrade_one_step_removes_only_invitations(database_url: str) -> None:
+WEB_TABLES = {"web_sessions", "login_attempts", "intake_drafts"}
+
+
+def test_downgrade_one_step_at_a_time_removes_only_that_revision(database_url: str) -> None:
     upgrade(database_url)
+    downgrade(database_url, "0002_invitations")
+    assert current(database_url) == "0002_invitations"
+    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES
     downgrade(database_url, "0001_initial")
     assert current(database_url) == "0001_initial"
-    assert _tables(database_url) == EXPECTED_TABLES - {"invitations"}
+    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - {"invitations"}
     upgrade(database_url)
-    assert current(database_url) == "0002_invitations"
+    assert current(database_url) == "0003_web"
     assert _tables(database_url) == EXPECTED_TABLES

@@ -32,6 +32,7 @@ from backmech.services.ports import (
     Clinic,
     IntegrityViolation,
     Invitation,
+    Patient,
     Role,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -284,8 +285,17 @@ def invite(
     return token
 
 
-def accept_invitation(uow_factory: UnitOfWorkFactory, token: str, password: str, now: dt.datetime) -> User:
+def accept_invitation(
+    uow_factory: UnitOfWorkFactory,
+    token: str,
+    password: str,
+    now: dt.datetime,
+    display_name: str = "",
+) -> User:
     """Create the invited account with ``password`` and mark the invitation used.
+
+    An invited patient also gets their patient record (named ``display_name``, else
+    the part of the email before the @), in the same transaction as the account.
 
     Raises :class:`InvalidInvitationError` for an unknown, expired or used token,
     :class:`WeakPasswordError` for a password that breaks the policy.
@@ -313,6 +323,11 @@ def accept_invitation(uow_factory: UnitOfWorkFactory, token: str, password: str,
                     created_at=now,
                 )
             )
+            if user.role == Role.PATIENT:
+                name = display_name.strip()[:200] or user.email.partition("@")[0]
+                uow.patients.add(
+                    Patient(clinic_id=user.clinic_id, display_name=name, user_id=user.id, created_at=now)
+                )
             uow.commit()
         except IntegrityViolation as exc:
             raise AccountExistsError from exc

@@ -228,4 +228,40 @@ class AuditEventRow(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
+class WebSessionRow(Base):
+    """A signed-in browser or API client. ``id`` is the SHA-256 (hex) of the cookie token, never the token."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]
+
+
+class LoginAttemptRow(Base):
+    """A failed sign-in, by the key it is limited on (an email or a client address). Pruned as it ages."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(sa.String(400))
+    at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class IntakeDraftRow(Base):
+    """A patient's unfinished intake (answers so far), saved at every step so nothing typed is lost."""
+
+    __tablename__ = "intake_drafts"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
 metadata = Base.metadata

@@ -35,6 +35,11 @@ from backmech.storage.repositories import (
     SqlUserRepository,
     integrity_errors,
 )
+from backmech.storage.web_repositories import (
+    SqlIntakeDraftRepository,
+    SqlLoginAttemptRepository,
+    SqlWebSessionRepository,
+)
 
 if TYPE_CHECKING:
     from backmech.services.ports import UnitOfWorkFactory
@@ -55,6 +60,9 @@ class SqlUnitOfWork:
     plan_edits: SqlPlanEditRepository
     invitations: SqlInvitationRepository
     audit: SqlAuditLog
+    web_sessions: SqlWebSessionRepository
+    login_attempts: SqlLoginAttemptRepository
+    intake_drafts: SqlIntakeDraftRepository
 
     def __init__(self, sessions: sessionmaker[Session], *, actor: UUID | None = None) -> None:
         self._sessions = sessions
@@ -75,6 +83,9 @@ class SqlUnitOfWork:
         self.plan_edits = SqlPlanEditRepository(session, auditor)
         self.invitations = SqlInvitationRepository(session, auditor)
         self.audit = SqlAuditLog(session, auditor)
+        self.web_sessions = SqlWebSessionRepository(session, auditor)
+        self.login_attempts = SqlLoginAttemptRepository(session, auditor)
+        self.intake_drafts = SqlIntakeDraftRepository(session, auditor)
         self._session = session
         return self
 

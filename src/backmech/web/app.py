@@ -1,0 +1,85 @@
+"""The application factory: one FastAPI app per process, built from a :class:`WebConfig`.
+
+``create_app`` migrates the database to the current schema (so a first
+``backmech serve`` on an empty folder just works), wires storage, templates and
+the analysis queue, and installs the security middleware, the app-wide CSRF
+check and the error pages. ``app_from_environment`` is the zero-argument factory
+that uvicorn's worker processes import (``--workers N``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backmech import __version__
+from backmech.settings import Settings
+from backmech.storage.engine import create_engine
+from backmech.storage.migrate import upgrade
+from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
+from backmech.web.config import WebConfig
+from backmech.web.errors import install_error_handlers
+from backmech.web.middleware import LimitUploadSize, SecurityHeaders
+from backmech.web.routes import api, auth, clinician, movement, patient
+from backmech.web.security import csrf_guard
+from backmech.web.state import AnalysisQueue, AppState
+from backmech.web.templating import build_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+WORKERS_ENV = "BACKMECH_IN_PROCESS_WORKERS"
+
+
+def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate: bool = True) -> FastAPI:
+    """A ready app over ``config``'s database (migrated to head unless ``migrate=False``)."""
+    config.settings.ensure_folders()
+    if migrate:
+        upgrade(config.settings.database_url)
+    engine = create_engine(config.settings.database_url)
+    state = AppState(
+        config=config, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine), templates=build_templates()
+    )
+    if queue is not None:
+        state.queue = queue
+    elif config.in_process_workers > 0:
+        from backmech.web.jobs import in_process_queue
+
+        state.queue = in_process_queue(state)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.queue.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="backmech",
+        version=__version__,
+        description="Mechanism-based assessment and recovery for low back pain. "
+        "Supports decisions; does not replace a clinician.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(csrf_guard)],
+        lifespan=lifespan,
+    )
+    app.state.backmech = state
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (auth, patient, movement, clinician):
+        app.include_router(module.router)
+    app.include_router(api.router, prefix="/api")
+    install_error_handlers(app)
+    app.add_middleware(LimitUploadSize, max_bytes=config.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory``: settings from ``BACKMECH_DATA_DIR`` / ``BACKMECH_DATABASE_URL``."""
+    settings = Settings.resolve(os.environ)
+    workers = int(os.environ.get(WORKERS_ENV, "1"))
+    return create_app(WebConfig(settings=settings, in_process_workers=workers), migrate=False)

@@ -1,0 +1,82 @@
+"""What every request shares inside one web process: storage, services, templates, the job queue.
+
+Built once by :func:`backmech.web.app.create_app`; routes reach it through
+``request.app.state.backmech`` (:func:`backmech.web.security.app_state`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+from uuid import UUID
+
+from sqlalchemy import Engine
+
+from backmech.services.ports import Patient, UnitOfWorkFactory, User
+from backmech.web.config import WebConfig
+
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+
+    from backmech.domain.knowledge_base import KnowledgeBase
+    from backmech.services.assessment import AssessmentService
+
+
+class AnalysisQueue(Protocol):
+    """Where uploaded movement videos go to be analysed off the request path."""
+
+    def submit(self, clinic_id: UUID, analysis_id: UUID) -> None: ...
+    def close(self) -> None: ...
+
+
+class NoQueue:
+    """Used when separate ``backmech worker`` processes pick jobs up by themselves."""
+
+    def submit(self, clinic_id: UUID, analysis_id: UUID) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class AppState:
+    config: WebConfig
+    engine: Engine
+    uow_factory: UnitOfWorkFactory
+    templates: Jinja2Templates
+    queue: AnalysisQueue = field(default_factory=NoQueue)
+    setup_done: bool = False
+    """Set once an admin exists (it never goes back), so the home page stops asking the database."""
+    _assessment_factory: Callable[[], AssessmentService] | None = None
+    _patients: dict[UUID, Patient] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def assessment(self) -> AssessmentService:
+        """The assessment engine over the bundled knowledge base (loaded once per process)."""
+        if self._assessment_factory is not None:
+            return self._assessment_factory()
+        from backmech.bootstrap import assessment_service
+
+        return assessment_service()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self.assessment.kb
+
+    def patient_of(self, user: User) -> Patient | None:
+        """The patient record a patient account belongs to (cached: it never moves)."""
+        with self._lock:
+            cached = self._patients.get(user.id)
+        if cached is not None:
+            return cached
+        with self.uow_factory(actor=user.id) as uow:
+            found = uow.patients.for_user(user.id)
+        if found is not None:
+            with self._lock:
+                self._patients[user.id] = found
+        return found
