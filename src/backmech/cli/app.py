@@ -364,6 +364,16 @@ def vocabulary(
         _fail(error)
 
 
+def _register_server_commands() -> None:
+    from backmech.cli.server import serve, worker
+
+    app.command()(serve)
+    app.command()(worker)
+
+
+_register_server_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -199,7 +199,7 @@ class AuditEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WebSession:
-    """A signed-in client. ``id`` is the SHA-256 (hex) of the token the client holds; the token is not stored."""
+    """A signed-in client. ``id`` is the SHA-256 (hex) of the client's token; the token is not stored."""
 
     id: str
     user_id: UUID

@@ -44,7 +44,9 @@ def _json_document(value: object) -> dict[str, Any]:
     return decoded
 
 
-def _authorise(uow: UnitOfWork, actor: User, patient_id: UUID, clinic_id: UUID, action: str) -> None:
+def authorise_patient_access(
+    uow: UnitOfWork, actor: User, patient_id: UUID, clinic_id: UUID, action: str
+) -> None:
     """Refuse unless ``actor`` may do ``action`` for this patient (a missing patient is not-found)."""
     who = current_user(uow, actor)
     require_member(who, clinic_id, action)
@@ -70,7 +72,7 @@ def save_assessment(
     """Store one assessment result (as JSON) with its triage level and plan status, audited for ``actor``."""
     action = "saving an assessment for this patient"
     with uow_factory(actor=actor.id) as uow:
-        _authorise(uow, actor, patient_id, clinic_id, action)
+        authorise_patient_access(uow, actor, patient_id, clinic_id, action)
         assessment = Assessment(
             patient_id=patient_id,
             intake=_json_document(intake),
@@ -90,7 +92,7 @@ def patient_assessments(
     """A patient's stored assessments, oldest first, if ``actor`` may read them."""
     action = "reading this patient's assessments"
     with uow_factory(actor=actor.id) as uow:
-        _authorise(uow, actor, patient_id, clinic_id, action)
+        authorise_patient_access(uow, actor, patient_id, clinic_id, action)
         found = uow.assessments.for_patient(clinic_id, patient_id)
         uow.commit()  # keep the audit events of the read
     return found

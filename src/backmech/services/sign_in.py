@@ -61,7 +61,7 @@ def sign_in(
     now: dt.datetime,
     limits: SignInLimits = SignInLimits(),
 ) -> User:
-    """The user for these credentials; raises :class:`TooManyAttemptsError` or :class:`InvalidCredentialsError`."""
+    """The user for these credentials; raises TooManyAttemptsError or InvalidCredentialsError."""
     account_key, address_key = _keys(email, address)
     since = now - limits.window
     with uow_factory(actor=None) as uow:

@@ -24,7 +24,7 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 
 @dataclass(frozen=True, slots=True)
 class SessionPolicy:
-    """How long a session lives. Defaults: 60 minutes idle, 12 hours at most (health data on shared devices)."""
+    """How long a session lives: 60 minutes idle, 12 hours at most (health data on shared devices)."""
 
     idle: dt.timedelta = dt.timedelta(minutes=60)
     absolute: dt.timedelta = dt.timedelta(hours=12)

@@ -25,7 +25,7 @@ from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 from backmech.web.config import WebConfig
 from backmech.web.errors import install_error_handlers
 from backmech.web.middleware import LimitUploadSize, SecurityHeaders
-from backmech.web.routes import api, auth, clinician, movement, patient
+from backmech.web.routes import api, auth, clinician, intake, movement, patient
 from backmech.web.security import csrf_guard
 from backmech.web.state import AnalysisQueue, AppState
 from backmech.web.templating import build_templates
@@ -69,7 +69,7 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
     )
     app.state.backmech = state
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (auth, patient, movement, clinician):
+    for module in (auth, intake, patient, movement, clinician):
         app.include_router(module.router)
     app.include_router(api.router, prefix="/api")
     install_error_handlers(app)

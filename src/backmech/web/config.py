@@ -21,4 +21,4 @@ class WebConfig:
     """True: always mark cookies Secure; False: never; None: when the request came over HTTPS."""
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     in_process_workers: int = 1
-    """Video-analysis threads inside the web process (embedded default). 0 when ``backmech worker`` runs them."""
+    """Analysis threads in the web process (embedded default); 0 when ``backmech worker`` runs them."""

@@ -108,7 +108,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for error in exc.errors():
-            where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+            where = ".".join(
+                str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
+            )
             problems.append(f"{where or 'input'}: {error.get('msg', 'invalid')}")
         if _is_api(request):
             return JSONResponse(
@@ -116,7 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=422,
             )
         return error_response(
-            request, 422, "Some fields are missing or invalid: " + "; ".join(problems), "Go back and check them."
+            request,
+            422,
+            "Some fields are missing or invalid: " + "; ".join(problems),
+            "Go back and check them.",
         )
 
     @app.exception_handler(StarletteHTTPException)

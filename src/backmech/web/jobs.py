@@ -22,8 +22,13 @@ class InProcessQueue:
     def submit(self, clinic_id: UUID, analysis_id: UUID) -> None:
         from backmech.services.analysis_jobs import run_analysis
 
-        self._pool.submit(run_analysis, self._state.uow_factory, self._state.config.settings.media_dir,
-                          clinic_id, analysis_id)
+        self._pool.submit(
+            run_analysis,
+            self._state.uow_factory,
+            self._state.config.settings.media_dir,
+            clinic_id,
+            analysis_id,
+        )
 
     def close(self) -> None:
         self._closed.set()

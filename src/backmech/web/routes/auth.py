@@ -35,7 +35,9 @@ def _has_admin(request: Request) -> bool:
         return True
     with state.uow_factory(actor=None) as uow:
         done = any(
-            user.role == Role.ADMIN for clinic in uow.clinics.list() for user in uow.users.for_clinic(clinic.id)
+            user.role == Role.ADMIN
+            for clinic in uow.clinics.list()
+            for user in uow.users.for_clinic(clinic.id)
         )
     if done:
         state.setup_done = True
@@ -45,7 +47,7 @@ def _has_admin(request: Request) -> bool:
 def signed_in_response(request: Request, user: User, target: str) -> Response:
     """Start a session for ``user`` and redirect to ``target`` with the session cookie set."""
     state = app_state(request)
-    token, record = start_session(state.uow_factory, user, utc_now(), state.config.session_policy)
+    token, _ = start_session(state.uow_factory, user, utc_now(), state.config.session_policy)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -169,7 +171,13 @@ def join_page(request: Request, token: str) -> Response:
     return render(
         request,
         "auth/join.html",
-        {"token": token, "email": invitation.email, "role": invitation.role, "clinic": clinic, "problems": []},
+        {
+            "token": token,
+            "email": invitation.email,
+            "role": invitation.role,
+            "clinic": clinic,
+            "problems": [],
+        },
     )
 
 
@@ -201,3 +209,32 @@ def join_submit(
         problems = [exc.user_message] + ([exc.hint] if exc.hint else [])
         return render(request, "auth/join.html", context | {"problems": problems}, status_code=422)
     return signed_in_response(request, user, home_for(user))
+
+
+@router.get("/account", include_in_schema=False)
+def account_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    state = app_state(request)
+    with state.uow_factory(actor=viewer.user.id) as uow:
+        clinic = uow.clinics.get(viewer.user.clinic_id)
+    return render(
+        request,
+        "auth/account.html",
+        {
+            "clinic": clinic,
+            "session": viewer.session,
+            "idle_minutes": int(state.config.session_policy.idle.total_seconds() // 60),
+        },
+    )
+
+
+@router.post("/account/sign-out-everywhere", include_in_schema=False)
+def sign_out_everywhere(request: Request) -> Response:
+    """End every session of this account (a lost phone, a shared computer)."""
+    viewer = require_viewer(request)
+    with app_state(request).uow_factory(actor=viewer.user.id) as uow:
+        uow.web_sessions.delete_for_user(viewer.user.id)
+        uow.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
