@@ -71,7 +71,8 @@ def test_the_stored_hash_is_argon2id_and_never_the_password(uow_factory: SqlUnit
     assert stored.password_hash.startswith("$argon2id$")
     assert PASSWORD not in stored.password_hash
     assert extract_parameters(stored.password_hash).type is Type.ID
-    assert PasswordHasher().check_needs_rehash(stored.password_hash) is False  # default parameters
+    owasp = extract_parameters(stored.password_hash)  # OWASP Password Storage Cheat Sheet: 19 MiB, t=2, p=1
+    assert (owasp.memory_cost, owasp.time_cost, owasp.parallelism) == (19456, 2, 1)
 
 
 def test_authenticate_right_wrong_and_unknown(uow_factory: SqlUnitOfWorkFactory) -> None:

@@ -94,6 +94,17 @@ class Site:
         )
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its smallest cost for web tests: each site signs in 7 people, and hashing cost is
+    not what these tests are about (tests/storage/test_accounts.py checks the real parameters)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        "backmech.services.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
 def _join(state: AppState, inviter: User, email: str, role: Role, name: str) -> User:
     token = invite(state.uow_factory, inviter.id, email, role, inviter.clinic_id, utc_now())
     return accept_invitation(state.uow_factory, token, PASSWORD, utc_now(), display_name=name)

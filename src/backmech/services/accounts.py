@@ -43,7 +43,11 @@ INVITATION_TTL = dt.timedelta(days=7)
 
 MIN_PASSWORD_LENGTH = 12
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+"""Argon2id at OWASP's Password Storage Cheat Sheet setting (19 MiB, 2 passes, 1 lane): about 0.15 s
+per sign-in on one core of a small server. argon2-cffi's default (64 MiB, 3 passes, 4 lanes) took
+0.5-0.7 s here, which on a 2-core clinic server turns a burst of sign-ins into a queue. Hashes made
+with other parameters are replaced at the next sign-in (``verify_password``)."""
 
 
 class AdminAlreadyExistsError(BackmechError):
