@@ -1,0 +1,133 @@
+"""The Progress page: the patient's own numbers as charts, each with a table of the same numbers.
+
+Questionnaire charts shade the minimal important change only where the knowledge
+base gives one with a source (``knowledge/questionnaires/*.yaml``, ``mcid``); where
+it gives none, nothing is drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.services.daily_log import kind_of, patient_logs
+from backmech.services.ports import Assessment
+from backmech.services.progress import ScorePoint, score_series, session_days
+from backmech.web.charts import Band, Series, calendar_chart, line_chart
+from backmech.web.routes.patient_common import citation, load_patient_view
+from backmech.web.security import app_state
+from backmech.web.templating import render
+
+router = APIRouter()
+
+CALENDAR_WEEKS = 6
+CHARTED = (
+    ("odi", "percent", "How much back pain gets in the way of daily life (Oswestry)"),
+    ("rmdq", "total", "Everyday activities limited by your back (Roland-Morris)"),
+    ("nprs", "average", "Average pain over a day (0-10)"),
+)
+"""Questionnaire outputs charted over assessments (the primary disability and pain scores)."""
+
+
+@dataclass(frozen=True)
+class ScoreChart:
+    questionnaire: str
+    title: str
+    points: list[ScorePoint]
+    svg: Any
+    mcid_note: str
+    unit: str
+
+
+def _score_chart(
+    kb: KnowledgeBase, assessments: list[Assessment], qid: str, output_id: str, title: str
+) -> ScoreChart | None:
+    questionnaire = kb.questionnaires.get(qid)
+    output = questionnaire.output(output_id) if questionnaire is not None else None
+    points = score_series(assessments, qid, output_id)
+    if questionnaire is None or output is None or not points:
+        return None
+    y_min = output.minimum if output.minimum is not None else 0.0
+    y_max = output.maximum if output.maximum is not None else max(p.value for p in points)
+    unit = "%" if output_id == "percent" else "points"
+    band = None
+    note = ""
+    mcid = output.mcid
+    if mcid is not None and mcid.points is not None:
+        baseline = points[0].value
+        towards_better = -mcid.points if output.higher_is_worse else mcid.points
+        source = citation(kb, mcid.source)
+        note = (
+            f"The shaded band is within {mcid.points:g} points of your first score. A change that stays "
+            f"inside it is smaller than the change most people notice as important (source: {source})."
+        )
+        band = Band(low=baseline, high=baseline + towards_better, label=note)
+    direction = "Lower is better." if output.higher_is_worse else "Higher is better."
+    desc = (
+        f"{len(points)} assessment(s). Latest {points[-1].value:g} on {points[-1].on:%d %b %Y}. {direction}"
+    )
+    svg = line_chart(
+        f"chart-{qid}",
+        title,
+        desc,
+        [Series("Your score", [(p.on, p.value) for p in points])],
+        y_min=y_min,
+        y_max=y_max,
+        y_label="Percent" if unit == "%" else "Points",
+        band=band,
+    )
+    return ScoreChart(qid, title, points, svg, note, unit)
+
+
+@router.get("/me/progress", include_in_schema=False)
+def progress_page(request: Request) -> Response:
+    view = load_patient_view(request)
+    state = app_state(request)
+    logs = list(patient_logs(state.uow_factory, view.viewer.user, view.patient))
+    today = dt.date.today()
+    before = [(log.session_date, float(log.pain_before)) for log in logs]
+    after = [(log.session_date, float(log.pain_after)) for log in logs]
+    morning = [
+        (log.session_date, float(log.next_morning_pain)) for log in logs if log.next_morning_pain is not None
+    ]
+    pain_svg = line_chart(
+        "chart-session-pain",
+        "Pain before and after each session",
+        f"{len(logs)} logged session(s), pain from 0 (none) to 10 (worst imaginable).",
+        [Series("Before", before), Series("After", after)],
+        y_label="Pain 0-10",
+    )
+    morning_svg = line_chart(
+        "chart-morning-pain",
+        "Pain the morning after a session",
+        f"{len(morning)} next-morning answer(s), pain from 0 to 10.",
+        [Series("Next morning", morning)],
+        y_label="Pain 0-10",
+    )
+    calendar_svg = calendar_chart(
+        "chart-calendar",
+        f"Days with a session, last {CALENDAR_WEEKS} weeks",
+        session_days(logs),
+        today,
+        CALENDAR_WEEKS,
+    )
+    assessments = list(view.assessments)
+    charts = [c for q, o, t in CHARTED if (c := _score_chart(state.knowledge, assessments, q, o, t))]
+    return render(
+        request,
+        "patient/progress.html",
+        {
+            "logs": [(log, kind_of(log)) for log in reversed(logs)],
+            "pain_svg": pain_svg,
+            "morning_svg": morning_svg,
+            "calendar_svg": calendar_svg,
+            "score_charts": charts,
+            "days_active": len({d for d in session_days(logs) if (today - d).days < CALENDAR_WEEKS * 7}),
+            "has_assessment": bool(view.assessments),
+        },
+    )
