@@ -18,17 +18,32 @@ A change is a small JSON object with a ``kind``:
 ``L`` is one of :data:`EDITABLE_LISTS`. An edit naming an exercise no longer in the
 list (the plan was regenerated since) is skipped and reported, never an error: the
 history stays readable.
+
+Changes to ``exercises`` (the session) also update the phases' ``session`` lists,
+which name the same exercises by slug: a removed exercise leaves every phase, a swap
+replaces it in place, an added one joins every phase, and a dose change updates the
+minutes; each phase's ``session_minutes`` is summed again. So whichever view a page
+shows (the whole session list or this week's phase), it is the edited plan.
+
+Before storing, :func:`check_against_plan` refuses a change that cannot apply to the
+plan as it stands now (a slug not in the list, an exercise the assessment excluded as
+contraindicated), and :func:`addable_exercises` lists what a clinician may add.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from backmech.domain.exercises.model import Exercise, ExerciseCategory
+
 EDITABLE_LISTS = ("exercises", "daily_routine", "walking", "relief")
 EDIT_KINDS = ("remove", "add", "swap", "dose", "care")
+CARE_KINDS = ("manual_therapy", "dry_needling", "neurological_examination", "other")
+"""Kinds of clinic-delivered care a clinician records (free text is kept in ``notes``)."""
 
 
 class PlanEditInvalid(ValueError):  # noqa: N818 - reads as a noun in ``except PlanEditInvalid``
@@ -101,6 +116,8 @@ def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any
                 skipped.append(f"edit {number}: {item.get('slug')} is already in {name}")
                 continue
             items.append(item)
+            if name == "exercises":
+                _sync_phases(result, "add", slug, item)
             applied += 1
             continue
         at = _index(items, slug)
@@ -109,8 +126,16 @@ def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any
             continue
         if kind == "remove":
             del items[at]
+            if name == "exercises":
+                _sync_phases(result, "remove", slug, None)
         elif kind == "swap":
-            items[at] = dict(change.get("item") or {})
+            item = dict(change.get("item") or {})
+            if _index(items, str(item.get("slug", ""))) is not None:
+                skipped.append(f"edit {number}: {item.get('slug')} is already in {name}")
+                continue
+            items[at] = item
+            if name == "exercises":
+                _sync_phases(result, "swap", slug, item)
         elif kind == "dose":
             entry = dict(items[at])
             dose = dict(entry.get("dose") or {})
@@ -120,10 +145,15 @@ def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any
             if change.get("minutes") is not None:
                 entry["minutes"] = float(change["minutes"])
             items[at] = entry
+            if name == "exercises":
+                _sync_phases(result, "dose", slug, entry)
         else:
             skipped.append(f"edit {number}: unknown kind {kind!r}")
             continue
         applied += 1
+    for phase in result.get("phases") or []:
+        if isinstance(phase, dict) and isinstance(phase.get("session"), list):
+            phase["session_minutes"] = round(sum(float(e.get("minutes") or 0) for e in phase["session"]), 1)
     if "exercises" in result and isinstance(result["exercises"], list):
         result["session_minutes"] = round(sum(float(e.get("minutes") or 0) for e in result["exercises"]), 1)
     if "daily_routine" in result and isinstance(result["daily_routine"], list):
@@ -131,3 +161,128 @@ def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any
             sum(float(e.get("minutes") or 0) for e in result["daily_routine"]), 1
         )
     return EditedPlan(plan=result, applied=applied, skipped=skipped)
+
+
+def _session_entry(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A phase's session entry for a plan item (the shape the generator writes)."""
+    return {
+        "slug": item.get("slug"),
+        "name": item.get("name"),
+        "category": item.get("category"),
+        "minutes": item.get("minutes"),
+    }
+
+
+def _sync_phases(plan: dict[str, Any], kind: str, slug: str, item: Mapping[str, Any] | None) -> None:
+    """Mirror a change to the session list in every phase's ``session`` (see the module doc)."""
+    for phase in plan.get("phases") or []:
+        session = phase.get("session") if isinstance(phase, dict) else None
+        if not isinstance(session, list):
+            continue
+        at = _index(session, slug) if kind != "add" else None
+        if kind == "add" and item is not None and _index(session, str(item.get("slug"))) is None:
+            session.append(_session_entry(item))
+        elif at is not None and kind == "remove":
+            del session[at]
+        elif at is not None and item is not None and kind in ("swap", "dose"):
+            session[at] = _session_entry(item)
+
+
+def found_mechanisms(result: Mapping[str, Any]) -> frozenset[str]:
+    """Ids of the mechanisms and contributing factors an assessment result reported."""
+    found: set[str] = set()
+    for key in ("mechanisms", "contributing_factors"):
+        for entry in result.get(key) or []:
+            if isinstance(entry, Mapping) and entry.get("id"):
+                found.add(str(entry["id"]))
+    return frozenset(found)
+
+
+def excluded_slugs(plan: Mapping[str, Any]) -> frozenset[str]:
+    """Slugs the plan lists as contraindicated for this person (``excluded_exercises``)."""
+    return frozenset(
+        str(entry.get("slug"))
+        for entry in plan.get("excluded_exercises") or []
+        if isinstance(entry, Mapping) and entry.get("slug")
+    )
+
+
+def addable_exercises(
+    library: Iterable[Exercise], found: frozenset[str], excluded: frozenset[str]
+) -> list[Exercise]:
+    """Library exercises a clinician may add: prescribable, not excluded, not contraindicated.
+
+    ``found`` holds the mechanism ids of the assessment (:func:`found_mechanisms`),
+    ``excluded`` the plan's excluded slugs; an exercise's own ``contraindicated``
+    list is checked against ``found`` too, so a library change cannot slip one in.
+    """
+    return sorted(
+        (
+            ex
+            for ex in library
+            if ex.category is not ExerciseCategory.AVOID
+            and ex.slug not in excluded
+            and found.isdisjoint(ex.contraindicated)
+        ),
+        key=lambda ex: ex.name.lower(),
+    )
+
+
+def planned_item(exercise: Exercise, reason: str) -> dict[str, Any]:
+    """A library exercise in the plan's own item shape (as the generator writes it)."""
+    dose = dataclasses.asdict(exercise.dose)
+    dose["pyramid"] = list(exercise.dose.pyramid)
+    return {
+        "slug": exercise.slug,
+        "name": exercise.name,
+        "category": str(exercise.category),
+        "dose": dose,
+        "minutes": exercise.minutes,
+        "reason": reason,
+        "progression": exercise.progression,
+        "regression": exercise.regression,
+        "source": exercise.source,
+    }
+
+
+def check_against_plan(
+    plan: Mapping[str, Any] | None,
+    change: Mapping[str, Any],
+    *,
+    found: frozenset[str] = frozenset(),
+    library: Mapping[str, Exercise] | None = None,
+) -> None:
+    """Refuse a (well-formed) change that cannot apply to ``plan`` as it stands now.
+
+    ``plan`` is the current plan (edits replayed), ``None`` before any plan exists:
+    then only a care record can be stored. An added or swapped-in exercise must not be
+    in the plan's ``excluded_exercises`` and, when ``library`` is given, must be a
+    prescribable library exercise not contraindicated for anything in ``found``.
+    """
+    kind = change.get("kind")
+    if kind == "care":
+        return
+    if plan is None:
+        raise PlanEditInvalid("there is no plan yet; an assessment makes one")
+    name = str(change.get("list"))
+    items = plan.get(name)
+    if not isinstance(items, list):
+        raise PlanEditInvalid(f"the plan has no list {name!r}")
+    slug = str(change.get("slug", ""))
+    if kind in ("remove", "swap", "dose") and _index(items, slug) is None:
+        raise PlanEditInvalid(f"{slug!r} is not in the {name.replace('_', ' ')} list now")
+    if kind not in ("add", "swap"):
+        return
+    item = change.get("item")
+    assert isinstance(item, Mapping)  # check_change ran first
+    new = str(item.get("slug"))
+    if _index(items, new) is not None:
+        raise PlanEditInvalid(f"{new!r} is already in the {name.replace('_', ' ')} list")
+    if new in excluded_slugs(plan):
+        raise PlanEditInvalid(f"{new!r} is contraindicated for what the assessment found")
+    if library is not None:
+        exercise = library.get(new)
+        if exercise is None:
+            raise PlanEditInvalid(f"{new!r} is not an exercise of the knowledge base")
+        if not addable_exercises([exercise], found, frozenset()):
+            raise PlanEditInvalid(f"{new!r} is contraindicated for what the assessment found")

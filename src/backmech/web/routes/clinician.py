@@ -1,7 +1,103 @@
-"""Routes: clinician (filled in by its owner)."""
+"""Clinic pages: the patient list and one patient's whole record (staff of the patient's clinic only).
+
+Every read is scoped by the viewer's own clinic id, so a patient of another clinic
+is "not found" (404), never "forbidden": ids cannot be probed across clinics. The
+plan editor and invitations live in ``clinician_plan`` and ``clinician_invite``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from backmech.services.care_plan import current_plan
+from backmech.services.clinic_overview import Show, clinic_overview, patient_record
+from backmech.web.routes import clinician_invite, clinician_plan
+from backmech.web.routes.clinician_views import (
+    CARE_LABELS,
+    describe_change,
+    questionnaire_views,
+    red_flag_answers,
+)
+from backmech.web.security import app_state, require_staff
+from backmech.web.templating import render
 
 router = APIRouter()
+router.include_router(clinician_plan.router)
+router.include_router(clinician_invite.router)
+
+NOT_FOUND = "There is no such record, or it is not yours to see."
+SHOW_OPTIONS: dict[str, Show] = {"all": "all", "red_flags": "red_flags", "inactive": "inactive"}
+
+
+def parse_patient_id(value: str) -> UUID:
+    """A patient id from a URL; anything that is not one is simply not found."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@router.get("/clinic", include_in_schema=False)
+def patient_list(request: Request, q: str = "", show: str = "all") -> Response:
+    viewer = require_staff(request)
+    state = app_state(request)
+    chosen = SHOW_OPTIONS.get(show, "all")
+    summaries = clinic_overview(
+        state.uow_factory, viewer.user, viewer.user.clinic_id, today(), query=q[:200], show=chosen
+    )
+    return render(
+        request,
+        "clinic/index.html",
+        {"summaries": summaries, "q": q[:200], "show": chosen, "today": today()},
+    )
+
+
+def _evidence_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Mechanisms then contributing factors, each with its evidence traces (as stored)."""
+    rows = []
+    for key in ("mechanisms", "contributing_factors"):
+        for entry in result.get(key) or []:
+            if isinstance(entry, dict):
+                rows.append(entry | {"group": key})
+    return rows
+
+
+@router.get("/clinic/patients/{patient_id}", include_in_schema=False)
+def patient_page(request: Request, patient_id: str) -> Response:
+    viewer = require_staff(request)
+    state = app_state(request)
+    pid = parse_patient_id(patient_id)
+    clinic_id = viewer.user.clinic_id
+    record = patient_record(state.uow_factory, viewer.user, clinic_id, pid)
+    plan = current_plan(state.uow_factory, viewer.user, pid, clinic_id)
+    latest = record.assessments[-1] if record.assessments else None
+    intake: dict[str, Any] = dict(latest.intake) if latest else {}
+    result: dict[str, Any] = dict(latest.result) if latest else {}
+    kb = state.knowledge
+    return render(
+        request,
+        "clinic/patient.html",
+        {
+            "record": record,
+            "patient": record.patient,
+            "latest": latest,
+            "intake": intake,
+            "result": result,
+            "red_flags": red_flag_answers(kb, intake) if latest else [],
+            "questionnaires": questionnaire_views(kb, intake, result) if latest else [],
+            "evidence": _evidence_rows(result),
+            "plan": plan,
+            "edits": [(edit, describe_change(edit.change)) for edit in reversed(record.edits)],
+            "care_labels": CARE_LABELS,
+            "people": record.people,
+        },
+    )

@@ -1,0 +1,176 @@
+"""The clinician's patient page in words: intake answers with the knowledge base's own item wording.
+
+Stored intakes hold ids and numbers (``odi.sitting = 3``); a clinician reads
+"Sitting: … (answer: …, scores 3)". The wording comes from the knowledge files
+(written for backmech, not copied from licensed forms); bands come from the stored
+result, so the page shows exactly what the engine concluded at the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.questionnaires.model import Item
+
+CARE_LABELS = {
+    "manual_therapy": "Manual therapy",
+    "dry_needling": "Dry needling",
+    "neurological_examination": "Neurological examination",
+    "other": "Other care",
+}
+LIST_LABELS = {
+    "exercises": "Session exercises",
+    "daily_routine": "Daily routine",
+    "walking": "Walking",
+    "relief": "Relief",
+}
+
+
+@dataclass(frozen=True)
+class RedFlagAnswer:
+    text: str
+    category: str
+    answer: bool | None
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    number: int | None
+    text: str
+    answer: str
+    score: str
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    output: str
+    value: str
+    band: str
+    meaning: str
+    source: str
+
+
+@dataclass(frozen=True)
+class QuestionnaireView:
+    id: str
+    name: str
+    items: list[ItemAnswer] = field(default_factory=list)
+    scores: list[ScoreLine] = field(default_factory=list)
+    complete: bool = True
+    source: str = ""
+
+
+def red_flag_answers(kb: KnowledgeBase, intake: Mapping[str, Any]) -> list[RedFlagAnswer]:
+    """Every screening question with the answer given; "yes" answers first (they matter most)."""
+    given = intake.get("red_flags")
+    answers = given if isinstance(given, Mapping) else {}
+    rows = []
+    for question in kb.safety.questions:
+        value = answers.get(question.id)
+        rows.append(
+            RedFlagAnswer(question.text, question.category, value if isinstance(value, bool) else None)
+        )
+    return sorted(rows, key=lambda r: 0 if r.answer is True else (2 if r.answer is False else 1))
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _answer(item: Item, value: object) -> tuple[str, str]:
+    """(what was chosen, what it scores) for one stored answer."""
+    if isinstance(value, list):
+        parts = [_answer(item, v) for v in value]
+        return "; ".join(p[0] for p in parts), ", ".join(p[1] for p in parts if p[1])
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()), ""
+    for option in item.answer_option:
+        if option.value == value and type(option.value) is type(value):
+            return option.label, _number(option.score)
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), ""
+    return _number(value), ""
+
+
+def _score_lines(view: Mapping[str, Any]) -> list[ScoreLine]:
+    bands = view.get("bands") if isinstance(view.get("bands"), Mapping) else {}
+    lines = []
+    skip = {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
+    for key, value in view.items():
+        if key in skip or value is None or isinstance(value, Mapping | list):
+            continue
+        band = bands.get(key) if isinstance(bands, Mapping) else None
+        band_map = band if isinstance(band, Mapping) else {}
+        lines.append(
+            ScoreLine(
+                output=key,
+                value=_number(value),
+                band=str(band_map.get("label", "")),
+                meaning=str(band_map.get("meaning", "")),
+                source=str(band_map.get("source", "")),
+            )
+        )
+    return lines
+
+
+def questionnaire_views(
+    kb: KnowledgeBase, intake: Mapping[str, Any], result: Mapping[str, Any]
+) -> list[QuestionnaireView]:
+    """Each answered questionnaire: its items as asked and answered, then its scores and bands."""
+    given = intake.get("questionnaires")
+    answered = given if isinstance(given, Mapping) else {}
+    scores = result.get("scores") if isinstance(result.get("scores"), Mapping) else {}
+    views = []
+    for qid, block in answered.items():
+        questionnaire = kb.questionnaires.get(qid)
+        answers = block.get("answers") if isinstance(block, Mapping) else None
+        score_view = scores.get(qid) if isinstance(scores, Mapping) else None
+        score_map: Mapping[str, Any] = score_view if isinstance(score_view, Mapping) else {}
+        if questionnaire is None or not isinstance(answers, Mapping):
+            continue
+        items = []
+        for item in questionnaire.items:
+            if item.link_id not in answers:
+                continue
+            answer, score = _answer(item, answers[item.link_id])
+            items.append(ItemAnswer(item.number, item.text, answer, score))
+        views.append(
+            QuestionnaireView(
+                id=qid,
+                name=questionnaire.name,
+                items=items,
+                scores=_score_lines(score_map),
+                complete=score_map.get("complete") is not False,
+                source=str(score_map.get("source", questionnaire.source)),
+            )
+        )
+    return views
+
+
+def describe_change(change: Mapping[str, Any]) -> str:
+    """One stored plan change in a line, e.g. "Removed Bird dog from the daily routine"."""
+    kind = change.get("kind")
+    where = LIST_LABELS.get(str(change.get("list")), str(change.get("list", ""))).lower()
+    item = change.get("item") if isinstance(change.get("item"), Mapping) else {}
+    new_name = str(item.get("name") or item.get("slug") or "") if isinstance(item, Mapping) else ""
+    old_name = str(change.get("name") or change.get("slug") or "")
+    if kind == "remove":
+        return f"Removed {old_name} from {where}"
+    if kind == "add":
+        return f"Added {new_name} to {where}"
+    if kind == "swap":
+        return f"Swapped {old_name} for {new_name} in {where}"
+    if kind == "dose":
+        minutes = change.get("minutes")
+        extra = f" ({_number(minutes)} min)" if minutes is not None else ""
+        return f"Changed the dose of {old_name} in {where} to “{change.get('dose_text', '')}”{extra}"
+    if kind == "care":
+        care = CARE_LABELS.get(str(change.get("care")), str(change.get("care", "")))
+        notes = str(change.get("notes") or "").strip()
+        return f"{care} on {change.get('date', '')}" + (f": {notes}" if notes else "")
+    return f"Change of kind {kind!r}"
