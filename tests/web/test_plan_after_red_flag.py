@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from backmech.services.care_plan import current_plan
 from tests.web.conftest import Site
+
+from backmech.services.care_plan import current_plan
 
 
 def test_a_newer_red_flag_assessment_hides_the_older_plan(sqlite_site: Site) -> None:
