@@ -47,9 +47,10 @@ TARGET_RATE_PG = 500.0
 
 LUA = r"""
 local patients = {PATIENTS}
-local counter = 0
-local tid = 0
-local n2xx, n3xx, n4xx, n5xx, posts = 0, 0, 0, 0, 0
+-- Counters are globals: wrk's thread:get() reads a thread's globals, not its locals.
+counter = 0
+tid = 0
+n2xx, n3xx, n4xx, n5xx, posts = 0, 0, 0, 0, 0
 local threads = {}
 
 function setup(thread)
@@ -189,7 +190,7 @@ def _wrk(
     script = script_dir / "load.lua"
     script.write_text(LUA.replace("{PATIENTS}", "{\n" + rows + "\n}"))
     done = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), url],
+        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=False,
@@ -218,11 +219,12 @@ def run(database: str, database_url: str, folder: Path, args: argparse.Namespace
     data_dir = folder / "data"
     people = _prepare(database_url, data_dir, args.patients)
     workers = 1 if database == "sqlite" else args.pg_workers
-    process, url, _ = _serve(database_url, data_dir, workers)
+    process, url, log = _serve(database_url, data_dir, workers)
     try:
         _wrk(
-            url, people, min(3.0, args.seconds), args.connections, folder
+            url, people, 3, args.connections, folder
         )  # warm-up: caches, pools, JIT-free
+        time.sleep(1.0)  # let the warm-up's last requests finish before counting
         before = _count_logs(database_url)
         raw = _wrk(url, people, args.seconds, args.connections, folder)
         stored = _count_logs(database_url) - before
@@ -232,6 +234,8 @@ def run(database: str, database_url: str, folder: Path, args: argparse.Namespace
             process.wait(timeout=15)
         if process.poll() is None:
             process.kill()
+    if raw["n5xx"] or raw["read"]:
+        print(f"  {database}: server errors; the end of its log:\n{log.read_text()[-3000:]}", flush=True)
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"] + raw["n4xx"] + raw["n5xx"]
     return Figures(
         database=database,

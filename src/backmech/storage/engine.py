@@ -3,9 +3,14 @@
 * SQLite (embedded default): one file; WAL so readers do not block the writer,
   ``foreign_keys=ON`` (SQLite ignores FOREIGN KEY clauses without it) and a busy
   timeout so a second writer waits instead of failing at once. pysqlite's own
-  transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, so
+  transaction handling is switched off and SQLAlchemy emits the ``BEGIN`` itself, so
   DDL (migrations) and SAVEPOINTs are transactional, as on PostgreSQL (the recipe
-  in SQLAlchemy's SQLite dialect documentation, "Serializable isolation").
+  in SQLAlchemy's SQLite dialect documentation, "Serializable isolation"). It is
+  ``BEGIN IMMEDIATE``: almost every transaction writes (reads of a patient's record
+  append audit events), and in WAL mode a deferred transaction that reads and then
+  writes fails at once with "database is locked" if another writer committed in
+  between (the busy timeout does not apply to that upgrade). Taking the write lock
+  at the start makes a concurrent request wait its turn instead.
 * PostgreSQL (production): ``postgresql://`` URLs use psycopg 3.
 
 Example::
@@ -78,4 +83,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
