@@ -190,7 +190,8 @@ def _wrk(
     script = script_dir / "load.lua"
     script.write_text(LUA.replace("{PATIENTS}", "{\n" + rows + "\n}"))
     done = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(script), url],
+        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(script)]
+        + [url],
         capture_output=True,
         text=True,
         check=False,
@@ -221,9 +222,7 @@ def run(database: str, database_url: str, folder: Path, args: argparse.Namespace
     workers = 1 if database == "sqlite" else args.pg_workers
     process, url, log = _serve(database_url, data_dir, workers)
     try:
-        _wrk(
-            url, people, 3, args.connections, folder
-        )  # warm-up: caches, pools, JIT-free
+        _wrk(url, people, 3, args.connections, folder)  # warm-up: caches, pools, JIT-free
         time.sleep(1.0)  # let the warm-up's last requests finish before counting
         before = _count_logs(database_url)
         raw = _wrk(url, people, args.seconds, args.connections, folder)

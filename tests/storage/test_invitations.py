@@ -155,7 +155,9 @@ def test_sign_in_saves_a_rehash_for_outdated_parameters(uow_factory: SqlUnitOfWo
     assert stored is not None
     assert stored.password_hash != old
     assert stored.password_hash == signed_in.password_hash
-    assert PasswordHasher().check_needs_rehash(stored.password_hash) is False
+    from backmech.services.accounts import _hasher
+
+    assert _hasher.check_needs_rehash(stored.password_hash) is False
     assert authenticate(uow_factory, admin.email, PASSWORD) == stored
 
 
