@@ -190,8 +190,7 @@ def _wrk(
     script = script_dir / "load.lua"
     script.write_text(LUA.replace("{PATIENTS}", "{\n" + rows + "\n}"))
     done = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(script)]
-        + [url],
+        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout=5s", f"-s{script}", url],
         capture_output=True,
         text=True,
         check=False,
