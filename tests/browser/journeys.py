@@ -26,7 +26,10 @@ FILL_DEFAULTS = """
   }
   for (const select of form.querySelectorAll("select")) {
     if (choices[select.name] !== undefined) select.value = choices[select.name];
-    else if (!select.value && !select.name.startsWith("psfs.")) { const first = [...select.options].find(o => o.value); if (first) select.value = first.value; }
+    else if (!select.value && !select.name.startsWith("psfs.")) {
+      const first = [...select.options].find(o => o.value);
+      if (first) select.value = first.value;
+    }
   }
   for (const input of form.querySelectorAll("input[type=number], input[type=text]")) {
     if (choices[input.name] !== undefined) input.value = choices[input.name];
@@ -87,7 +90,7 @@ def join(browser: Browser, link: str, name: str = "", *, phone: bool = False) ->
 
 
 def fill_intake(page: Page, choices: dict[str, object], shoot=None, max_screens: int = 90) -> int:  # type: ignore[no-untyped-def]
-    """Answer every screen of the wizard with ``choices`` (else 'no'/'none'/the first option); press Finish."""
+    """Answer every screen with ``choices`` (else 'no', 'none' or the first option), then press Finish."""
     screens = 0
     while screens < max_screens:
         if page.locator("#intake-finish").count():
