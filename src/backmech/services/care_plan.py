@@ -52,9 +52,30 @@ def current_plan(
     return found
 
 
+def assessments_and_plan(
+    uow_factory: UnitOfWorkFactory, actor: User, patient_id: UUID, clinic_id: UUID
+) -> tuple[list[Assessment], CurrentPlan | None]:
+    """The patient's assessments (oldest first) and current plan, read in one transaction.
+
+    What a patient's pages need on every view; one authorisation, one read of the
+    assessments and one commit of the audit events, rather than one of each per question.
+    """
+    with uow_factory(actor=actor.id) as uow:
+        authorise_patient_access(uow, actor, patient_id, clinic_id, "reading this patient's plan")
+        assessments = list(uow.assessments.for_patient(clinic_id, patient_id))
+        found = _current_from(uow, assessments, patient_id, clinic_id)
+        uow.commit()  # keep the audit events of the reads
+    return assessments, found
+
+
 def _load_current(uow: UnitOfWork, patient_id: UUID, clinic_id: UUID) -> CurrentPlan | None:
     """The current plan read inside an open (already authorised) unit of work."""
-    assessments = uow.assessments.for_patient(clinic_id, patient_id)
+    return _current_from(uow, list(uow.assessments.for_patient(clinic_id, patient_id)), patient_id, clinic_id)
+
+
+def _current_from(
+    uow: UnitOfWork, assessments: list[Assessment], patient_id: UUID, clinic_id: UUID
+) -> CurrentPlan | None:
     if assessments and not isinstance(assessments[-1].result.get("plan"), Mapping):
         # The newest assessment withheld the plan (a red flag, an unfinished safety screen):
         # an older plan must not be followed until a clinician has seen the person.

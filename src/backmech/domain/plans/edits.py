@@ -32,7 +32,6 @@ contraindicated), and :func:`addable_exercises` lists what a clinician may add.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,8 +87,7 @@ def _index(items: list[dict[str, Any]], slug: str) -> int | None:
 
 def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any]]) -> EditedPlan:
     """The plan with ``changes`` applied in order (the input is not modified)."""
-    result: dict[str, Any] = copy.deepcopy(dict(plan))
-    result.setdefault("care_delivered", [])
+    result = _copy_for_edit(plan)
     applied = 0
     skipped: list[str] = []
     for number, change in enumerate(changes, start=1):
@@ -161,6 +159,31 @@ def apply_plan_edits(plan: Mapping[str, Any], changes: Sequence[Mapping[str, Any
             sum(float(e.get("minutes") or 0) for e in result["daily_routine"]), 1
         )
     return EditedPlan(plan=result, applied=applied, skipped=skipped)
+
+
+def _copy_for_edit(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``plan`` deep only where edits write: the editable lists, the phases and their sessions.
+
+    Edits replace list entries (never change one in place) and write phases' session
+    lists and minutes, so copying those containers leaves the stored plan untouched;
+    a full deep copy cost more than the rest of a plan page (profiled: 1.5 ms).
+    """
+    result = dict(plan)
+    result["care_delivered"] = list(plan.get("care_delivered") or [])
+    for name in EDITABLE_LISTS:
+        if isinstance(plan.get(name), list):
+            result[name] = list(plan[name])
+    phases = plan.get("phases")
+    if isinstance(phases, list):
+        result["phases"] = [
+            {**phase, "session": list(phase["session"])}
+            if isinstance(phase, Mapping) and isinstance(phase.get("session"), list)
+            else dict(phase)
+            if isinstance(phase, Mapping)
+            else phase
+            for phase in phases
+        ]
+    return result
 
 
 def _session_entry(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,8 @@ from typing import Any
 from fastapi import Request
 
 from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.services.care_plan import CurrentPlan, current_plan
+from backmech.services.care_plan import CurrentPlan, assessments_and_plan
 from backmech.services.ports import Assessment, Patient
-from backmech.services.records import patient_assessments
 from backmech.web.illustrations import exercise_svg
 from backmech.web.security import Viewer, app_state, require_patient
 
@@ -64,10 +63,7 @@ def load_patient_view(request: Request) -> PatientView:
     """The signed-in patient's own record (403 for staff, via ``require_patient``)."""
     viewer, patient = require_patient(request)
     uow_factory = app_state(request).uow_factory
-    assessments = patient_assessments(uow_factory, viewer.user, patient.id, patient.clinic_id)
-    current = None
-    if assessments and isinstance(assessments[-1].result.get("plan"), Mapping):
-        current = current_plan(uow_factory, viewer.user, patient.id, patient.clinic_id)
+    assessments, current = assessments_and_plan(uow_factory, viewer.user, patient.id, patient.clinic_id)
     return PatientView(viewer=viewer, patient=patient, assessments=assessments, current=current)
 
 
