@@ -257,8 +257,18 @@ class AssessmentRepository(Protocol):
 
 
 class MovementAnalysisRepository(Protocol):
+    """Movement analyses: clinic-scoped reads for people, and job steps for workers.
+
+    Workers act for the system (no clinic): ``claim``, ``report_progress``, ``finish``
+    and ``unfinished`` take the analysis id alone; they return or log the clinic it belongs to.
+    """
+
     def add(self, clinic_id: UUID, analysis: MovementAnalysis) -> MovementAnalysis: ...
     def get(self, clinic_id: UUID, analysis_id: UUID) -> MovementAnalysis | None: ...
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[MovementAnalysis]:
+        """The patient's analyses, oldest first (empty for a patient of another clinic)."""
+        ...
+
     def set_status(
         self,
         analysis_id: UUID,
@@ -267,6 +277,33 @@ class MovementAnalysisRepository(Protocol):
         result: JsonObject | None = None,
         error: str | None = None,
     ) -> MovementAnalysis | None: ...
+    def claim(self, analysis_id: UUID, *, stale_before: dt.datetime | None = None) -> MovementAnalysis | None:
+        """Mark queued as running; ``None`` if done, failed, unknown or running elsewhere.
+
+        A running job counts as abandoned (and is taken over) when it was last updated
+        before ``stale_before``; with ``None``, any running job is taken over.
+        """
+        ...
+
+    def report_progress(self, analysis_id: UUID, progress: JsonObject) -> None:
+        """Store a running job's progress in ``result`` (not audited: no one read or changed care data)."""
+        ...
+
+    def finish(
+        self,
+        analysis_id: UUID,
+        status: AnalysisStatus,
+        *,
+        result: JsonObject | None,
+        error: str | None,
+        assessment_id: UUID | None = None,
+    ) -> bool:
+        """Running → done/failed, once: ``False`` (nothing changed) if it was not running any more."""
+        ...
+
+    def unfinished(self) -> Sequence[tuple[UUID, UUID]]:
+        """(clinic id, analysis id) of every analysis still queued or running, oldest first."""
+        ...
 
 
 class SessionLogRepository(Protocol):

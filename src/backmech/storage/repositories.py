@@ -401,6 +401,113 @@ class SqlMovementAnalysisRepository(_Repository):
         )
         return analysis_record(row)
 
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[MovementAnalysis]:
+        rows = self._session.scalars(
+            sa.select(MovementAnalysisRow)
+            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
+            .where(MovementAnalysisRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
+            .order_by(MovementAnalysisRow.created_at, MovementAnalysisRow.id)
+        )
+        found = [analysis_record(row) for row in rows]
+        if found:
+            self._audit(
+                AuditAction.READ,
+                "movement_analysis",
+                clinic_id=clinic_id,
+                patient_id=patient_id,
+                entity_id=None,
+            )
+        return found
+
+    def _clinic_of(self, row: MovementAnalysisRow) -> UUID:
+        return self._session.get_one(PatientRow, row.patient_id).clinic_id
+
+    def _audit_update(self, row: MovementAnalysisRow) -> None:
+        self._audit(
+            AuditAction.UPDATE,
+            "movement_analysis",
+            clinic_id=self._clinic_of(row),
+            patient_id=row.patient_id,
+            entity_id=row.id,
+        )
+
+    def claim(self, analysis_id: UUID, *, stale_before: dt.datetime | None = None) -> MovementAnalysis | None:
+        """A conditional UPDATE, so two workers racing for one job cannot both see it as theirs to start."""
+        abandoned = MovementAnalysisRow.status == AnalysisStatus.RUNNING
+        if stale_before is not None:
+            abandoned = sa.and_(abandoned, MovementAnalysisRow.updated_at < stale_before)
+        changed = self._session.execute(
+            sa.update(MovementAnalysisRow)
+            .where(
+                MovementAnalysisRow.id == analysis_id,
+                sa.or_(MovementAnalysisRow.status == AnalysisStatus.QUEUED, abandoned),
+            )
+            .values(status=AnalysisStatus.RUNNING, result=None, error=None, updated_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(changed) == 0:
+            return None
+        self._session.expire_all()
+        row = self._session.get_one(MovementAnalysisRow, analysis_id)
+        self._audit_update(row)
+        return analysis_record(row)
+
+    def report_progress(self, analysis_id: UUID, progress: JsonObject) -> None:
+        self._session.execute(
+            sa.update(MovementAnalysisRow)
+            .where(
+                MovementAnalysisRow.id == analysis_id, MovementAnalysisRow.status == AnalysisStatus.RUNNING
+            )
+            .values(result=_json(progress), updated_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+
+    def finish(
+        self,
+        analysis_id: UUID,
+        status: AnalysisStatus,
+        *,
+        result: JsonObject | None,
+        error: str | None,
+        assessment_id: UUID | None = None,
+    ) -> bool:
+        if status not in (AnalysisStatus.DONE, AnalysisStatus.FAILED):
+            raise ValueError(f"finish() ends a job as done or failed, not {status}")
+        changed = self._session.execute(
+            sa.update(MovementAnalysisRow)
+            .where(
+                MovementAnalysisRow.id == analysis_id, MovementAnalysisRow.status == AnalysisStatus.RUNNING
+            )
+            .values(
+                status=status,
+                result=_json(result),
+                error=error,
+                assessment_id=assessment_id,
+                updated_at=utc_now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(changed) == 0:
+            return False
+        self._session.expire_all()
+        self._audit_update(self._session.get_one(MovementAnalysisRow, analysis_id))
+        return True
+
+    def unfinished(self) -> Sequence[tuple[UUID, UUID]]:
+        rows = self._session.execute(
+            sa.select(PatientRow.clinic_id, MovementAnalysisRow.id)
+            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
+            .where(MovementAnalysisRow.status.in_((AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)))
+            .order_by(MovementAnalysisRow.created_at, MovementAnalysisRow.id)
+        )
+        return [(clinic_id, analysis_id) for clinic_id, analysis_id in rows]
+
+
+def _rowcount(result: sa.Result[Any]) -> int:
+    """Rows an UPDATE changed (``CursorResult.rowcount``; typed loosely by SQLAlchemy)."""
+    count: int = getattr(result, "rowcount", 0)
+    return count
+
 
 class SqlSessionLogRepository(_Repository):
     def add(self, clinic_id: UUID, log: SessionLog) -> SessionLog:

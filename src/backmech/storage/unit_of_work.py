@@ -14,6 +14,8 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 from uuid import UUID
@@ -64,14 +66,23 @@ class SqlUnitOfWork:
     login_attempts: SqlLoginAttemptRepository
     intake_drafts: SqlIntakeDraftRepository
 
-    def __init__(self, sessions: sessionmaker[Session], *, actor: UUID | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        actor: UUID | None = None,
+        turn: contextlib.AbstractContextManager[object] | None = None,
+    ) -> None:
         self._sessions = sessions
         self.actor = actor
         self._session: Session | None = None
+        self._turn = turn
 
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open; make a new one per transaction")
+        if self._turn is not None:
+            self._turn.__enter__()
         session = self._sessions()
         auditor = Auditor(session, self.actor)
         self.clinics = SqlClinicRepository(session, auditor)
@@ -101,6 +112,8 @@ class SqlUnitOfWork:
         finally:
             session.close()
             self._session = None
+            if self._turn is not None:
+                self._turn.__exit__(None, None, None)
 
     def commit(self) -> None:
         with integrity_errors():
@@ -137,9 +150,18 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sqlite_turns = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, actor: UUID | None = None) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, actor=actor)
+        """A new unit of work; on SQLite, transactions of this process take turns.
+
+        SQLite has one writer at a time and almost every transaction writes (audit
+        events). Left to the database, waiting threads poll with SQLite's busy handler,
+        which sleeps up to 100 ms between tries: under load most requests were fast and
+        a few waited seconds (benchmarks/web.py). A process-wide lock hands the database
+        over at once instead; other processes (a CLI run) still wait on the busy timeout.
+        """
+        return SqlUnitOfWork(self._sessions, actor=actor, turn=self._sqlite_turns)
 
 
 if TYPE_CHECKING:

@@ -45,10 +45,10 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
     )
     if queue is not None:
         state.queue = queue
-    elif config.in_process_workers > 0:
-        from backmech.web.jobs import in_process_queue
+    else:  # PostgreSQL: defer to procrastinate (schema applied if missing); SQLite: analysis threads
+        from backmech.web.jobs import choose_queue
 
-        state.queue = in_process_queue(state)
+        state.queue = choose_queue(state) or state.queue
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
