@@ -52,6 +52,7 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        _ = state.assessment  # load the knowledge base before the first request, not during it
         yield
         state.queue.close()
         engine.dispose()

@@ -41,6 +41,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["date"] = _date
     env.filters["label"] = _label
     env.globals["disclaimer"] = DISCLAIMER
+    env.auto_reload = False  # templates ship with the package: no stat() of every file on every page
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
