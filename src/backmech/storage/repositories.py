@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backmech.services.ports import (
-    AnalysisStatus,
     Assessment,
     AuditAction,
     AuditEvent,
@@ -28,7 +27,6 @@ from backmech.services.ports import (
     IntegrityViolation,
     Invitation,
     JsonObject,
-    MovementAnalysis,
     Patient,
     PlanEdit,
     SessionLog,
@@ -36,8 +34,6 @@ from backmech.services.ports import (
     utc_now,
 )
 from backmech.storage.conversions import (
-    analysis_record,
-    assessment_record,
     audit_event_record,
     clinic_record,
     invitation_record,
@@ -47,12 +43,12 @@ from backmech.storage.conversions import (
     session_log_record,
     user_record,
 )
+from backmech.storage.document_cache import ASSESSMENT_DOCUMENTS
 from backmech.storage.tables import (
     AssessmentRow,
     AuditEventRow,
     ClinicRow,
     InvitationRow,
-    MovementAnalysisRow,
     PatientRow,
     PlanEditRow,
     SessionLogRow,
@@ -301,212 +297,72 @@ class SqlAssessmentRepository(_Repository):
         return assessment
 
     def get(self, clinic_id: UUID, assessment_id: UUID) -> Assessment | None:
-        row = self._session.scalar(
-            sa.select(AssessmentRow)
-            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
-            .where(AssessmentRow.id == assessment_id, PatientRow.clinic_id == clinic_id)
-        )
-        if row is None:
+        found = self._with_documents(AssessmentRow.id == assessment_id, PatientRow.clinic_id == clinic_id)
+        if not found:
             return None
         self._audit(
-            AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=row.patient_id, entity_id=row.id
+            AuditAction.READ,
+            "assessment",
+            clinic_id=clinic_id,
+            patient_id=found[0].patient_id,
+            entity_id=found[0].id,
         )
-        return assessment_record(row)
+        return found[0]
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]:
-        rows = self._session.scalars(
-            sa.select(AssessmentRow)
-            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
-            .where(AssessmentRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
-            .order_by(AssessmentRow.created_at, AssessmentRow.id)
+        found = self._with_documents(
+            AssessmentRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id
         )
-        found = [assessment_record(row) for row in rows]
         if found:
             self._audit(
                 AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
             )
         return found
 
+    def _with_documents(self, *where: sa.ColumnElement[bool]) -> list[Assessment]:
+        """Assessments matching ``where`` (oldest first), their JSON documents from the cache if there.
 
-class SqlMovementAnalysisRepository(_Repository):
-    def add(self, clinic_id: UUID, analysis: MovementAnalysis) -> MovementAnalysis:
-        self._require_patient(clinic_id, analysis.patient_id)
-        self._session.add(
-            MovementAnalysisRow(
-                id=analysis.id,
-                patient_id=analysis.patient_id,
-                assessment_id=analysis.assessment_id,
-                test=analysis.test,
-                media_path=analysis.media_path,
-                status=analysis.status,
-                result=_json(analysis.result),
-                error=analysis.error,
-                created_at=analysis.created_at,
-                updated_at=analysis.updated_at,
+        The small columns are always read from the database (so scoping and deletion
+        are the database's); the two JSON documents of an assessment never change once
+        stored, so each is decoded once per process (:data:`ASSESSMENT_DOCUMENTS`).
+        """
+        heads = self._session.execute(
+            sa.select(
+                AssessmentRow.id,
+                AssessmentRow.patient_id,
+                AssessmentRow.created_at,
+                AssessmentRow.triage_level,
+                AssessmentRow.plan_status,
+                AssessmentRow.engine_version,
             )
-        )
-        _flush(self._session)
-        self._audit(
-            AuditAction.CREATE,
-            "movement_analysis",
-            clinic_id=clinic_id,
-            patient_id=analysis.patient_id,
-            entity_id=analysis.id,
-        )
-        return analysis
-
-    def get(self, clinic_id: UUID, analysis_id: UUID) -> MovementAnalysis | None:
-        row = self._session.scalar(
-            sa.select(MovementAnalysisRow)
-            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
-            .where(MovementAnalysisRow.id == analysis_id, PatientRow.clinic_id == clinic_id)
-        )
-        if row is None:
-            return None
-        self._audit(
-            AuditAction.READ,
-            "movement_analysis",
-            clinic_id=clinic_id,
-            patient_id=row.patient_id,
-            entity_id=row.id,
-        )
-        return analysis_record(row)
-
-    def set_status(
-        self,
-        analysis_id: UUID,
-        status: AnalysisStatus,
-        *,
-        result: JsonObject | None = None,
-        error: str | None = None,
-    ) -> MovementAnalysis | None:
-        """Move a job along (for workers, which act for the system, not for one clinic)."""
-        row = self._session.get(MovementAnalysisRow, analysis_id)
-        if row is None:
-            return None
-        row.status = status
-        if result is not None:
-            row.result = _json(result)
-        if error is not None:
-            row.error = error
-        row.updated_at = utc_now()
-        _flush(self._session)
-        clinic_id = self._session.get_one(PatientRow, row.patient_id).clinic_id
-        self._audit(
-            AuditAction.UPDATE,
-            "movement_analysis",
-            clinic_id=clinic_id,
-            patient_id=row.patient_id,
-            entity_id=row.id,
-        )
-        return analysis_record(row)
-
-    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[MovementAnalysis]:
-        rows = self._session.scalars(
-            sa.select(MovementAnalysisRow)
-            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
-            .where(MovementAnalysisRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
-            .order_by(MovementAnalysisRow.created_at, MovementAnalysisRow.id)
-        )
-        found = [analysis_record(row) for row in rows]
-        if found:
-            self._audit(
-                AuditAction.READ,
-                "movement_analysis",
-                clinic_id=clinic_id,
-                patient_id=patient_id,
-                entity_id=None,
+            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
+            .where(*where)
+            .order_by(AssessmentRow.created_at, AssessmentRow.id)
+        ).all()
+        documents = ASSESSMENT_DOCUMENTS.get_many([head.id for head in heads])
+        missing = [head.id for head in heads if head.id not in documents]
+        if missing:
+            rows = self._session.execute(
+                sa.select(AssessmentRow.id, AssessmentRow.intake, AssessmentRow.result).where(
+                    AssessmentRow.id.in_(missing)
+                )
+            ).all()
+            for row in rows:
+                documents[row.id] = (row.intake, row.result)
+                ASSESSMENT_DOCUMENTS.put(row.id, (row.intake, row.result))
+        return [
+            Assessment(
+                id=head.id,
+                patient_id=head.patient_id,
+                created_at=head.created_at,
+                intake=documents[head.id][0],
+                result=documents[head.id][1],
+                triage_level=head.triage_level,
+                plan_status=head.plan_status,
+                engine_version=head.engine_version,
             )
-        return found
-
-    def _clinic_of(self, row: MovementAnalysisRow) -> UUID:
-        return self._session.get_one(PatientRow, row.patient_id).clinic_id
-
-    def _audit_update(self, row: MovementAnalysisRow) -> None:
-        self._audit(
-            AuditAction.UPDATE,
-            "movement_analysis",
-            clinic_id=self._clinic_of(row),
-            patient_id=row.patient_id,
-            entity_id=row.id,
-        )
-
-    def claim(self, analysis_id: UUID, *, stale_before: dt.datetime | None = None) -> MovementAnalysis | None:
-        """A conditional UPDATE, so two workers racing for one job cannot both see it as theirs to start."""
-        abandoned = MovementAnalysisRow.status == AnalysisStatus.RUNNING
-        if stale_before is not None:
-            abandoned = sa.and_(abandoned, MovementAnalysisRow.updated_at < stale_before)
-        changed = self._session.execute(
-            sa.update(MovementAnalysisRow)
-            .where(
-                MovementAnalysisRow.id == analysis_id,
-                sa.or_(MovementAnalysisRow.status == AnalysisStatus.QUEUED, abandoned),
-            )
-            .values(status=AnalysisStatus.RUNNING, result=None, error=None, updated_at=utc_now())
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(changed) == 0:
-            return None
-        self._session.expire_all()
-        row = self._session.get_one(MovementAnalysisRow, analysis_id)
-        self._audit_update(row)
-        return analysis_record(row)
-
-    def report_progress(self, analysis_id: UUID, progress: JsonObject) -> None:
-        self._session.execute(
-            sa.update(MovementAnalysisRow)
-            .where(
-                MovementAnalysisRow.id == analysis_id, MovementAnalysisRow.status == AnalysisStatus.RUNNING
-            )
-            .values(result=_json(progress), updated_at=utc_now())
-            .execution_options(synchronize_session=False)
-        )
-
-    def finish(
-        self,
-        analysis_id: UUID,
-        status: AnalysisStatus,
-        *,
-        result: JsonObject | None,
-        error: str | None,
-        assessment_id: UUID | None = None,
-    ) -> bool:
-        if status not in (AnalysisStatus.DONE, AnalysisStatus.FAILED):
-            raise ValueError(f"finish() ends a job as done or failed, not {status}")
-        changed = self._session.execute(
-            sa.update(MovementAnalysisRow)
-            .where(
-                MovementAnalysisRow.id == analysis_id, MovementAnalysisRow.status == AnalysisStatus.RUNNING
-            )
-            .values(
-                status=status,
-                result=_json(result),
-                error=error,
-                assessment_id=assessment_id,
-                updated_at=utc_now(),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(changed) == 0:
-            return False
-        self._session.expire_all()
-        self._audit_update(self._session.get_one(MovementAnalysisRow, analysis_id))
-        return True
-
-    def unfinished(self) -> Sequence[tuple[UUID, UUID]]:
-        rows = self._session.execute(
-            sa.select(PatientRow.clinic_id, MovementAnalysisRow.id)
-            .join(PatientRow, PatientRow.id == MovementAnalysisRow.patient_id)
-            .where(MovementAnalysisRow.status.in_((AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)))
-            .order_by(MovementAnalysisRow.created_at, MovementAnalysisRow.id)
-        )
-        return [(clinic_id, analysis_id) for clinic_id, analysis_id in rows]
-
-
-def _rowcount(result: sa.Result[Any]) -> int:
-    """Rows an UPDATE changed (``CursorResult.rowcount``; typed loosely by SQLAlchemy)."""
-    count: int = getattr(result, "rowcount", 0)
-    return count
+            for head in heads
+        ]
 
 
 class SqlSessionLogRepository(_Repository):

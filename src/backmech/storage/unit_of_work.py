@@ -24,13 +24,13 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backmech.storage.movement_repository import SqlMovementAnalysisRepository
 from backmech.storage.repositories import (
     Auditor,
     SqlAssessmentRepository,
     SqlAuditLog,
     SqlClinicRepository,
     SqlInvitationRepository,
-    SqlMovementAnalysisRepository,
     SqlPatientRepository,
     SqlPlanEditRepository,
     SqlSessionLogRepository,

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -31,6 +32,7 @@ from backmech.web.state import AnalysisQueue, AppState
 from backmech.web.templating import build_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
+ROUTE_THREADS = 4
 WORKERS_ENV = "BACKMECH_IN_PROCESS_WORKERS"
 
 
@@ -51,8 +53,12 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
         state.queue = choose_queue(state) or state.queue
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _ = state.assessment  # load the knowledge base before the first request, not during it
+        # Sync routes run in anyio's thread pool (40 threads by default). More threads than the
+        # database can serve only queue on the GIL and on SQLite's single writer: measured under
+        # load (benchmarks/web.py), fewer threads gave the same throughput with shorter tails.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
         yield
         state.queue.close()
         engine.dispose()

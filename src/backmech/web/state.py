@@ -7,22 +7,52 @@ Built once by :func:`backmech.web.app.create_app`; routes reach it through
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from backmech.services.ports import Patient, UnitOfWorkFactory, User
 from backmech.web.config import WebConfig
 
 if TYPE_CHECKING:
-    from fastapi.templating import Jinja2Templates
-
     from backmech.domain.knowledge_base import KnowledgeBase
     from backmech.services.assessment import AssessmentService
+
+
+class FragmentCache:
+    """Rendered page parts that depend only on immutable records, kept per process (bounded, LRU).
+
+    A plan page's body depends on the assessment (never changed once stored), the
+    clinician's edits (each new edit has a new id, so the key changes) and the date.
+    Rendering it was half of the page's time; the key carries everything it depends
+    on, so a stale entry is never served, only evicted.
+    """
+
+    def __init__(self, templates: Jinja2Templates, size: int = 512) -> None:
+        self._templates = templates
+        self._size = size
+        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: Hashable, template: str, context: Mapping[str, Any]) -> Markup:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        rendered = Markup(self._templates.get_template(template).render(context))
+        with self._lock:
+            self._entries[key] = rendered
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return rendered
 
 
 class AnalysisQueue(Protocol):
@@ -49,11 +79,15 @@ class AppState:
     uow_factory: UnitOfWorkFactory
     templates: Jinja2Templates
     queue: AnalysisQueue = field(default_factory=NoQueue)
+    fragments: FragmentCache = field(init=False)
     setup_done: bool = False
     """Set once an admin exists (it never goes back), so the home page stops asking the database."""
     _assessment_factory: Callable[[], AssessmentService] | None = None
     _patients: dict[UUID, Patient] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.fragments = FragmentCache(self.templates)
 
     @cached_property
     def assessment(self) -> AssessmentService:

@@ -79,6 +79,16 @@ def plan_page(request: Request) -> Response:
             edited=edited_slugs(view.current),
             sources=[(sid, citation(kb, sid)) for sid in plan.get("sources") or []],
         )
+        key = (
+            "plan",
+            view.current.assessment.id,
+            tuple(edit.id for edit in view.current.edits),
+            position.week,  # the phase follows from the week and the plan
+            dt.date.today(),
+        )
+        context["plan_body"] = app_state(request).fragments.get_or_render(
+            key, "patient/_plan_body.html", context
+        )
     return render(request, "patient/plan.html", context)
 
 
