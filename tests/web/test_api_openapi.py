@@ -133,3 +133,13 @@ def test_request_models_carry_their_limits(api_site: Site) -> None:
 def test_the_docs_page_is_served(api_site: Site) -> None:
     page = TestClient(api_site.app).get("/api/docs")
     assert page.status_code == 200 and "/api/openapi.json" in page.text
+
+
+def test_the_api_reference_page_lists_every_operation_without_scripts(sqlite_site: Site) -> None:
+    page = sqlite_site.client().get("/api/docs")
+    assert page.status_code == 200
+    assert "<script" not in page.text.replace('<script src="/static/app.js" defer></script>', "")
+    document = sqlite_site.client().get("/api/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method in item:
+            assert f"{method.upper()} {path}" in page.text

@@ -176,3 +176,20 @@ def test_security_headers_on_pages(sqlite_site: Site) -> None:
 def test_unknown_or_used_invitations_explain_what_to_do(sqlite_site: Site) -> None:
     page = sqlite_site.client().get("/join/not-a-real-token")
     assert page.status_code == 404 and "Ask your clinic" in page.text
+
+
+def test_api_sign_in_needs_json_and_no_csrf_pair(sqlite_site: Site) -> None:
+    client = sqlite_site.client()
+    done = client.post("/api/session", json={"email": "patient@a.example", "password": PASSWORD})
+    assert done.status_code == 201, done.text
+    assert done.json()["token"] and "set-cookie" not in done.headers
+    form = sqlite_site.client().post(
+        "/api/session", data={"email": "patient@a.example", "password": PASSWORD}
+    )
+    assert form.status_code == 422  # a cross-site HTML form cannot sign anyone in
+    body = form.json()
+    assert body["error"] == "invalid" and body["hint"] and body["problems"]
+    other_post = sqlite_site.client().post(
+        "/api/patients/00000000-0000-0000-0000-000000000000/sessions", json={}
+    )
+    assert other_post.status_code in (401, 403)  # the exemption is for signing in only

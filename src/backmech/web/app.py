@@ -68,7 +68,7 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
         version=__version__,
         description="Mechanism-based assessment and recovery for low back pain. "
         "Supports decisions; does not replace a clinician.",
-        docs_url="/api/docs",
+        docs_url=None,  # our own /api/docs (routes/api_docs.py): Swagger UI needs a CDN and inline script
         redoc_url=None,
         openapi_url="/api/openapi.json",
         dependencies=[Depends(csrf_guard)],

@@ -114,7 +114,12 @@ def install_error_handlers(app: FastAPI) -> None:
             problems.append(f"{where or 'input'}: {error.get('msg', 'invalid')}")
         if _is_api(request):
             return JSONResponse(
-                {"error": "invalid", "message": "Some fields are missing or invalid.", "problems": problems},
+                {
+                    "error": "invalid",
+                    "message": "Some fields are missing or invalid.",
+                    "hint": "Correct the fields listed in problems and send the request again.",
+                    "problems": problems,
+                },
                 status_code=422,
             )
         return error_response(

@@ -31,6 +31,9 @@ CSRF_COOKIE = "bm_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_EXEMPT_SIGN_IN = frozenset({"/api/session"})
+"""The API's sign-in: it accepts only a JSON body (which a cross-site form cannot send) and answers
+with a token in the body, setting no cookie, so there is no session to ride on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,8 @@ async def csrf_guard(request: Request) -> None:
         return
     viewer = load_viewer(request)
     if viewer is not None and viewer.by_bearer:
+        return
+    if viewer is None and request.url.path in CSRF_EXEMPT_SIGN_IN:
         return
     expected = viewer.session.csrf_token if viewer is not None else request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER, "")

@@ -17,7 +17,7 @@ from backmech.services.sign_in import InvalidCredentialsError, sign_in
 from backmech.services.web_sessions import end_session, start_session
 from backmech.web.api_models import ClinicOut, ErrorOut, MeOut, SessionOut, SignInIn, UserOut
 from backmech.web.errors import error_response
-from backmech.web.routes import api_patients, api_sessions
+from backmech.web.routes import api_docs, api_patients, api_sessions
 from backmech.web.routes.api_common import SIGNED_IN, WITH_BODY, ApiViewer
 from backmech.web.security import SESSION_COOKIE, app_state
 
@@ -99,3 +99,4 @@ def me(request: Request, viewer: ApiViewer) -> MeOut | Response:
 
 router.include_router(api_patients.router)
 router.include_router(api_sessions.router)
+router.include_router(api_docs.router)
