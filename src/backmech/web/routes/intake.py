@@ -11,6 +11,7 @@ saved for the clinic to see.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData as StarletteForm
 
+from backmech.services.analysis_jobs import with_movement_findings
 from backmech.services.intake_forms import (
     FormData,
     StepAnswers,
@@ -209,8 +211,20 @@ def _finish(
     open_step = wizard.first_open(draft)
     if open_step.id != "review":
         return _go(_step_url(open_step))
-    intake = intake_document(wizard, draft, str(patient.id), utc_now().date())
-    result = state.assessment.assess(intake)
+    intake, videos = _with_videos(
+        state, viewer, patient, intake_document(wizard, draft, str(patient.id), utc_now().date())
+    )
+    result = dataclasses.replace(state.assessment.assess(intake), movement_tests=tuple(videos))
     save_assessment(state.uow_factory, viewer.user, patient.id, patient.clinic_id, result, intake)
     delete_draft(state, viewer, patient)
     return _go("/me/intake/referral" if result.triage.stops_programme else "/me/assessment")
+
+
+def _with_videos(
+    state: AppState, viewer: Viewer, patient: Patient, intake: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Mapping[str, object]]]:
+    """The intake with the findings of the patient's movement videos, so a new intake keeps them."""
+    with state.uow_factory(actor=viewer.user.id) as uow:
+        analyses = uow.movement_analyses.for_patient(patient.clinic_id, patient.id)
+        uow.commit()  # keep the audit event of the read
+    return with_movement_findings(intake, analyses)
