@@ -392,4 +392,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, actor: UUID | None = None) -> UnitOfWork: ...
+    def __call__(self, *, actor: UUID | None = None, read_only: bool = False) -> UnitOfWork:
+        """A unit of work for ``actor``; ``read_only`` promises no writes (no audited reads either)."""
+        ...

@@ -65,16 +65,18 @@ def resolve_session(
     if not token or len(token) > 128:
         return None
     key = session_id(token)
-    with uow_factory(actor=None) as uow:
+    with uow_factory(actor=None, read_only=True) as uow:
         found = uow.web_sessions.get(key)
-        if found is None:
-            return None
-        user = uow.users.get(found.user_id)
-        if user is None or now >= found.expires_at or now - found.last_seen_at >= policy.idle:
+        user = uow.users.get(found.user_id) if found is not None else None
+    if found is None:
+        return None
+    if user is None or now >= found.expires_at or now - found.last_seen_at >= policy.idle:
+        with uow_factory(actor=None) as uow:
             uow.web_sessions.delete(key)
             uow.commit()
-            return None
-        if now - found.last_seen_at >= TOUCH_EVERY:
+        return None
+    if now - found.last_seen_at >= TOUCH_EVERY:
+        with uow_factory(actor=None) as uow:
             uow.web_sessions.touch(key, now)
             uow.commit()
     return found, user

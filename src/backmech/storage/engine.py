@@ -31,6 +31,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+READ_ONLY_OPTION = "backmech_read_only"
+"""Execution option of a transaction that only reads: on SQLite it begins deferred (no write lock),
+so it runs beside the writer in WAL mode. A write in it fails; open a normal unit of work to write."""
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -92,4 +95,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

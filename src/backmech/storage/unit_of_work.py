@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backmech.storage.engine import READ_ONLY_OPTION
 from backmech.storage.movement_repository import SqlMovementAnalysisRepository
 from backmech.storage.repositories import (
     Auditor,
@@ -72,11 +73,13 @@ class SqlUnitOfWork:
         *,
         actor: UUID | None = None,
         turn: contextlib.AbstractContextManager[object] | None = None,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self.actor = actor
         self._session: Session | None = None
         self._turn = turn
+        self.read_only = read_only
 
     def __enter__(self) -> Self:
         if self._session is not None:
@@ -84,6 +87,8 @@ class SqlUnitOfWork:
         if self._turn is not None:
             self._turn.__enter__()
         session = self._sessions()
+        if self.read_only:
+            session.connection(execution_options={READ_ONLY_OPTION: True})
         auditor = Auditor(session, self.actor)
         self.clinics = SqlClinicRepository(session, auditor)
         self.users = SqlUserRepository(session, auditor)
@@ -152,8 +157,12 @@ class SqlUnitOfWorkFactory:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._sqlite_turns = threading.RLock() if engine.dialect.name == "sqlite" else None
 
-    def __call__(self, *, actor: UUID | None = None) -> SqlUnitOfWork:
-        """A new unit of work; on SQLite, transactions of this process take turns.
+    def __call__(self, *, actor: UUID | None = None, read_only: bool = False) -> SqlUnitOfWork:
+        """A new unit of work; on SQLite, transactions of this process that write take turns.
+
+        ``read_only=True`` is for a transaction that only reads records with no audit
+        trail (a session lookup): on SQLite it neither waits for the turn nor takes the
+        write lock.
 
         SQLite has one writer at a time and almost every transaction writes (audit
         events). Left to the database, waiting threads poll with SQLite's busy handler,
@@ -161,7 +170,8 @@ class SqlUnitOfWorkFactory:
         a few waited seconds (benchmarks/web.py). A process-wide lock hands the database
         over at once instead; other processes (a CLI run) still wait on the busy timeout.
         """
-        return SqlUnitOfWork(self._sessions, actor=actor, turn=self._sqlite_turns)
+        turn = None if read_only else self._sqlite_turns
+        return SqlUnitOfWork(self._sessions, actor=actor, turn=turn, read_only=read_only)
 
 
 if TYPE_CHECKING:
