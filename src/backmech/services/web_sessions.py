@@ -66,11 +66,11 @@ def resolve_session(
         return None
     key = session_id(token)
     with uow_factory(actor=None, read_only=True) as uow:
-        found = uow.web_sessions.get(key)
-        user = uow.users.get(found.user_id) if found is not None else None
-    if found is None:
-        return None
-    if user is None or now >= found.expires_at or now - found.last_seen_at >= policy.idle:
+        pair = uow.web_sessions.get_with_user(key)
+    if pair is None:
+        return None  # unknown, or its user was deleted (the session went with it)
+    found, user = pair
+    if now >= found.expires_at or now - found.last_seen_at >= policy.idle:
         with uow_factory(actor=None) as uow:
             uow.web_sessions.delete(key)
             uow.commit()

@@ -75,11 +75,25 @@ def _json(value: JsonObject | None) -> dict[str, Any] | None:
 
 
 class Auditor:
-    """Appends audit events for one actor (a user id, or ``None`` for the system)."""
+    """Appends audit events for one actor (a user id, or ``None`` for the system).
+
+    Events wait in memory and are inserted together when the unit of work commits
+    (:meth:`write_pending`), in one multi-row INSERT: a page that reads a patient's
+    assessments, plan and edits writes its three events in one round trip instead of
+    one each (on PostgreSQL, round trips were most of a plan page's time). They are
+    still in the same transaction as the reads and changes they record.
+    """
 
     def __init__(self, session: Session, actor_id: UUID | None) -> None:
         self._session = session
         self.actor_id = actor_id
+        self._pending: list[dict[str, Any]] = []
+
+    def write_pending(self) -> None:
+        """Insert the events recorded since the last call (before a commit or a read of the log)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self._session.execute(sa.insert(AuditEventRow), rows)
 
     def __call__(
         self,
@@ -90,16 +104,16 @@ class Auditor:
         patient_id: UUID | None,
         entity_id: UUID | None,
     ) -> None:
-        self._session.add(
-            AuditEventRow(
-                actor_id=self.actor_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                patient_id=patient_id,
-                clinic_id=clinic_id,
-                at=utc_now(),
-            )
+        self._pending.append(
+            {
+                "actor_id": self.actor_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "patient_id": patient_id,
+                "clinic_id": clinic_id,
+                "at": utc_now(),
+            }
         )
 
 
@@ -498,6 +512,7 @@ class SqlAuditLog(_Repository):
         return self._events(AuditEventRow.clinic_id == clinic_id)
 
     def _events(self, *where: sa.ColumnElement[bool]) -> list[AuditEvent]:
+        self._audit.write_pending()
         self._session.flush()
         rows = self._session.scalars(sa.select(AuditEventRow).where(*where).order_by(AuditEventRow.id))
         return [audit_event_record(row) for row in rows]

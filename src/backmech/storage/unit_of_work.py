@@ -90,6 +90,7 @@ class SqlUnitOfWork:
         if self.read_only:
             session.connection(execution_options={READ_ONLY_OPTION: True})
         auditor = Auditor(session, self.actor)
+        self._auditor = auditor
         self.clinics = SqlClinicRepository(session, auditor)
         self.users = SqlUserRepository(session, auditor)
         self.patients = SqlPatientRepository(session, auditor)
@@ -122,7 +123,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         with integrity_errors():
-            self._require_session().commit()
+            session = self._require_session()
+            self._auditor.write_pending()
+            session.commit()
 
     def rollback(self) -> None:
         self._require_session().rollback()

@@ -12,9 +12,10 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from backmech.services.ports import AuditAction, IntakeDraft, WebSession
+from backmech.services.ports import AuditAction, IntakeDraft, User, WebSession
+from backmech.storage.conversions import user_record
 from backmech.storage.repositories import _flush, _json, _Repository
-from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, WebSessionRow
+from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, UserRow, WebSessionRow
 
 
 class SqlWebSessionRepository(_Repository):
@@ -43,6 +44,28 @@ class SqlWebSessionRepository(_Repository):
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
             expires_at=row.expires_at,
+        )
+
+    def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
+        """The session and its user in one query (every signed-in request asks this first)."""
+        found = self._session.execute(
+            sa.select(WebSessionRow, UserRow)
+            .join(UserRow, UserRow.id == WebSessionRow.user_id)
+            .where(WebSessionRow.id == session_id)
+        ).first()
+        if found is None:
+            return None
+        row, user = found
+        return (
+            WebSession(
+                id=row.id,
+                user_id=row.user_id,
+                csrf_token=row.csrf_token,
+                created_at=row.created_at,
+                last_seen_at=row.last_seen_at,
+                expires_at=row.expires_at,
+            ),
+            user_record(user),
         )
 
     def touch(self, session_id: str, at: dt.datetime) -> None:
