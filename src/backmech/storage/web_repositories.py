@@ -13,7 +13,6 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from backmech.services.ports import AuditAction, IntakeDraft, User, WebSession
-from backmech.storage.conversions import user_record
 from backmech.storage.repositories import _flush, _json, _Repository
 from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, UserRow, WebSessionRow
 
@@ -47,25 +46,46 @@ class SqlWebSessionRepository(_Repository):
         )
 
     def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
-        """The session and its user in one query (every signed-in request asks this first)."""
+        """The session and its user in one query (every signed-in request asks this first).
+
+        Columns, not ORM entities: this runs on every request, and loading two mapped
+        objects into the identity map cost more than the query itself.
+        """
         found = self._session.execute(
-            sa.select(WebSessionRow, UserRow)
+            sa.select(
+                WebSessionRow.csrf_token,
+                WebSessionRow.created_at,
+                WebSessionRow.last_seen_at,
+                WebSessionRow.expires_at,
+                UserRow.id,
+                UserRow.email,
+                UserRow.password_hash,
+                UserRow.role,
+                UserRow.clinic_id,
+                UserRow.created_at.label("user_created_at"),
+            )
             .join(UserRow, UserRow.id == WebSessionRow.user_id)
             .where(WebSessionRow.id == session_id)
         ).first()
         if found is None:
             return None
-        row, user = found
         return (
             WebSession(
-                id=row.id,
-                user_id=row.user_id,
-                csrf_token=row.csrf_token,
-                created_at=row.created_at,
-                last_seen_at=row.last_seen_at,
-                expires_at=row.expires_at,
+                id=session_id,
+                user_id=found.id,
+                csrf_token=found.csrf_token,
+                created_at=found.created_at,
+                last_seen_at=found.last_seen_at,
+                expires_at=found.expires_at,
             ),
-            user_record(user),
+            User(
+                id=found.id,
+                email=found.email,
+                password_hash=found.password_hash,
+                role=found.role,
+                clinic_id=found.clinic_id,
+                created_at=found.user_created_at,
+            ),
         )
 
     def touch(self, session_id: str, at: dt.datetime) -> None:
