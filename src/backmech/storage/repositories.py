@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -74,6 +74,10 @@ def _json(value: JsonObject | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
 
+AUDIT_TABLE = cast(sa.Table, AuditEventRow.__table__)
+"""The audit table as Core sees it (the ORM's bulk insert splits rows by which values are None)."""
+
+
 class Auditor:
     """Appends audit events for one actor (a user id, or ``None`` for the system).
 
@@ -93,7 +97,7 @@ class Auditor:
         """Insert the events recorded since the last call (before a commit or a read of the log)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._session.execute(sa.insert(AuditEventRow), rows)
+            self._session.execute(sa.insert(AUDIT_TABLE), rows)  # Core, not ORM bulk: one multi-row INSERT
 
     def __call__(
         self,
