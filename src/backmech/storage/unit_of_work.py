@@ -88,7 +88,12 @@ class SqlUnitOfWork:
             self._turn.__enter__()
         session = self._sessions()
         if self.read_only:
-            session.connection(execution_options={READ_ONLY_OPTION: True})
+            # SQLite: a deferred BEGIN (no write lock). PostgreSQL: autocommit, so a lookup is
+            # one round trip instead of BEGIN, query and ROLLBACK.
+            options: dict[str, object] = {READ_ONLY_OPTION: True}
+            if session.get_bind().dialect.name == "postgresql":
+                options["isolation_level"] = "AUTOCOMMIT"
+            session.connection(execution_options=options)
         auditor = Auditor(session, self.actor)
         self._auditor = auditor
         self.clinics = SqlClinicRepository(session, auditor)
