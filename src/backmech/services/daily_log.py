@@ -152,15 +152,28 @@ def record_session(
     uow_factory: UnitOfWorkFactory, actor: User, patient: Patient, entry: LogEntry
 ) -> SessionLog:
     """Store the session once per form (a repeat returns the stored log unchanged)."""
-    log = SessionLog(
-        patient_id=patient.id,
-        session_date=entry.session_date,
-        pain_before=entry.pain_before,
-        pain_after=entry.pain_after,
-        effort=entry.effort,
-        notes=entry.notes,
-        idempotency_key=idempotency_key(entry.kind, patient.id, entry.token),
+    return store_log(
+        uow_factory,
+        actor,
+        patient,
+        SessionLog(
+            patient_id=patient.id,
+            session_date=entry.session_date,
+            pain_before=entry.pain_before,
+            pain_after=entry.pain_after,
+            effort=entry.effort,
+            notes=entry.notes,
+            idempotency_key=idempotency_key(entry.kind, patient.id, entry.token),
+        ),
     )
+
+
+def store_log(uow_factory: UnitOfWorkFactory, actor: User, patient: Patient, log: SessionLog) -> SessionLog:
+    """Store ``log`` for an authorised actor; a repeat of its idempotency key returns the stored log.
+
+    The pages and the API both log sessions through here (they differ only in how the
+    key is made); compare the returned id with ``log.id`` to tell a repeat.
+    """
     with uow_factory(actor=actor.id) as uow:
         authorise_patient_access(uow, actor, patient.id, patient.clinic_id, "logging a session")
         stored = uow.session_logs.add(patient.clinic_id, log)

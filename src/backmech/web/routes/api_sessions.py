@@ -14,6 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from backmech.services.accounts import AuthorisationError
+from backmech.services.daily_log import (
+    SessionLogNotFoundError,
+    patient_logs,
+    record_morning_pain,
+    store_log,
+)
 from backmech.services.ports import SessionLog
 from backmech.web.api_models import NextMorningIn, SessionLogIn, SessionLogOut
 from backmech.web.routes.api_common import (
@@ -39,9 +45,7 @@ router = APIRouter(tags=["session log"])
 )
 def list_sessions(request: Request, patient_id: UUID, viewer: ApiViewer) -> list[SessionLogOut]:
     patient = authorised_patient(request, viewer, patient_id, "reading the session log")
-    with app_state(request).uow_factory(actor=viewer.user.id) as uow:
-        logs = uow.session_logs.for_patient(patient.clinic_id, patient.id)
-        uow.commit()  # keep the audit event of the read
+    logs = patient_logs(app_state(request).uow_factory, viewer.user, patient)
     return [session_log_out(log) for log in logs]
 
 
@@ -69,9 +73,7 @@ def create_session_log(
         notes=body.notes.strip(),
         idempotency_key=api_key_prefix(patient.id) + body.idempotency_key,
     )
-    with app_state(request).uow_factory(actor=viewer.user.id) as uow:
-        stored = uow.session_logs.add(patient.clinic_id, log)
-        uow.commit()
+    stored = store_log(app_state(request).uow_factory, viewer.user, patient, log)
     out = session_log_out(stored)
     if stored.id != log.id:  # a repeat: the first request's log
         return JSONResponse(out.model_dump(mode="json"), status_code=200)
@@ -90,15 +92,8 @@ def set_next_morning(
     request: Request, patient_id: UUID, log_id: UUID, body: NextMorningIn, viewer: ApiViewer
 ) -> SessionLogOut:
     patient = authorised_patient(request, viewer, patient_id, "updating the session log")
-    with app_state(request).uow_factory(actor=viewer.user.id) as uow:
-        # The repository scopes by clinic only; the log must also be this patient's.
-        own = {log.id for log in uow.session_logs.for_patient(patient.clinic_id, patient.id)}
-        updated = (
-            uow.session_logs.set_next_morning_pain(patient.clinic_id, log_id, body.pain)
-            if log_id in own
-            else None
-        )
-        if updated is None:
-            raise AuthorisationError("updating this session", reason="It is not in this patient's log.")
-        uow.commit()
+    try:
+        updated = record_morning_pain(app_state(request).uow_factory, viewer.user, patient, log_id, body.pain)
+    except SessionLogNotFoundError as exc:  # not this patient's log: 404, as if it did not exist
+        raise AuthorisationError("updating this session", reason="It is not in this patient's log.") from exc
     return session_log_out(updated)
