@@ -1,34 +1,44 @@
-"""Decoded JSON documents of records that never change once stored, cached per process."""
+"""A bounded, thread-safe LRU cache, and the per-process cache of assessment documents built on it."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Sequence
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-class DocumentCache:
-    """A bounded, thread-safe LRU of immutable JSON documents by record id (one per process).
 
-    Values are shared between callers and must be treated as read-only (they are the
-    ``Mapping`` fields of the port records, which nothing in backmech changes in place).
+class LruCache(Generic[K, V]):
+    """At most ``size`` entries, least recently used evicted first; safe to share between threads.
+
+    For values derived only from records that never change once stored, so an entry is
+    never stale, only evicted. Values are shared between callers: treat them as read-only.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._entries: OrderedDict[UUID, tuple[Any, Any]] = OrderedDict()
+        self._entries: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_many(self, ids: Sequence[UUID]) -> dict[UUID, tuple[Any, Any]]:
+    def get(self, key: K) -> V | None:
         with self._lock:
-            found = {i: self._entries[i] for i in ids if i in self._entries}
-            for i in found:
-                self._entries.move_to_end(i)
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def get_many(self, keys: Sequence[K]) -> dict[K, V]:
+        with self._lock:
+            found = {key: self._entries[key] for key in keys if key in self._entries}
+            for key in found:
+                self._entries.move_to_end(key)
         return found
 
-    def put(self, key: UUID, value: tuple[Any, Any]) -> None:
+    def put(self, key: K, value: V) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -36,5 +46,7 @@ class DocumentCache:
                 self._entries.popitem(last=False)
 
 
-ASSESSMENT_DOCUMENTS = DocumentCache(size=1024)
-"""An assessment's intake and result (~50 KB of JSON) decoded once, not on every plan page."""
+ASSESSMENT_DOCUMENTS: LruCache[UUID, tuple[Any, Any]] = LruCache(size=1024)
+"""An assessment's intake and result (~50 KB of JSON) decoded once, not on every plan page.
+
+They are the ``Mapping`` fields of the port records, which nothing in backmech changes in place."""

@@ -7,7 +7,6 @@ Built once by :func:`backmech.web.app.create_app`; routes reach it through
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from backmech.services.ports import Patient, UnitOfWorkFactory, User
+from backmech.storage.document_cache import LruCache
 from backmech.web.config import WebConfig
 
 if TYPE_CHECKING:
@@ -37,22 +37,14 @@ class FragmentCache:
 
     def __init__(self, templates: Jinja2Templates, size: int = 512) -> None:
         self._templates = templates
-        self._size = size
-        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: LruCache[Hashable, Markup] = LruCache(size)
 
     def get_or_render(self, key: Hashable, template: str, context: Mapping[str, Any]) -> Markup:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        rendered = Markup(self._templates.get_template(template).render(context))
-        with self._lock:
-            self._entries[key] = rendered
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return rendered
+        found = self._entries.get(key)
+        if found is None:
+            found = Markup(self._templates.get_template(template).render(context))
+            self._entries.put(key, found)
+        return found
 
 
 class AnalysisQueue(Protocol):
