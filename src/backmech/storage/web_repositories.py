@@ -32,19 +32,6 @@ class SqlWebSessionRepository(_Repository):
         _flush(self._session)
         return web_session
 
-    def get(self, session_id: str) -> WebSession | None:
-        row = self._session.get(WebSessionRow, session_id)
-        if row is None:
-            return None
-        return WebSession(
-            id=row.id,
-            user_id=row.user_id,
-            csrf_token=row.csrf_token,
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-            expires_at=row.expires_at,
-        )
-
     def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
         """The session and its user in one query (every signed-in request asks this first).
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from backmech.services.daily_log import idempotency_key
 from backmech.services.ports import Assessment, Patient, PlanEdit, SessionLog
 from backmech.services.records import PatientNotFoundError, authorise_patient_access
 from backmech.web.api_models import AssessmentOut, AssessmentSummary, ErrorOut, PlanEditOut, SessionLogOut
@@ -116,9 +117,15 @@ def plan_edit_out(edit: PlanEdit) -> PlanEditOut:
     )
 
 
+API_KIND = "api"
+
+
 def api_key_prefix(patient_id: UUID) -> str:
-    """Keys from API clients are stored per patient, so two patients' clients can never collide."""
-    return f"api:{patient_id.hex}:"
+    """Keys from API clients are stored per patient, so two patients' clients can never collide.
+
+    The same scheme as the pages' keys (``daily_log.idempotency_key``), with ``api`` as the kind.
+    """
+    return idempotency_key(API_KIND, patient_id, "")
 
 
 def session_log_out(log: SessionLog) -> SessionLogOut:
