@@ -15,7 +15,9 @@ binaries) it:
    (``POST /me/log``, a real form with the session's CSRF token and a fresh
    idempotency key);
 4. reports requests/s, p50/p99 latency and errors (socket errors + HTTP status
-   ≥ 400), and checks that every acknowledged session log (303) was stored exactly
+   ≥ 400), the CPU time each request cost the web processes, the database server
+   and wrk (from /proc: steadier than requests/s on a noisy VM, and it says where
+   a 2-core machine's time goes), and checks that every acknowledged session log (303) was stored exactly
    once (``logs`` = stored/acknowledged; more stored than acknowledged means a
    request cut off when wrk stopped still finished, fewer would be a lost write).
 
@@ -29,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +40,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -97,6 +101,46 @@ end
 """
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_by_group() -> dict[str, dict[int, int]]:
+    """CPU ticks (user + system) of every live process, grouped as web, database or load."""
+    groups: dict[str, dict[int, int]] = {"web": {}, "db": {}, "load": {}}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue  # the process ended while we looked
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        if name == "wrk":
+            groups["load"][int(entry.name)] = ticks
+        elif name == "postgres":
+            groups["db"][int(entry.name)] = ticks
+        elif b"backmech serve" in command or b"multiprocessing" in command:
+            groups["web"][int(entry.name)] = ticks
+    return groups
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for children (wrk, once it has exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_spent(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]]) -> dict[str, float]:
+    """Seconds of CPU per group between two readings (processes that ended in between are missed)."""
+    return {
+        group: sum(ticks - before[group].get(pid, 0) for pid, ticks in after[group].items()) / CLOCK_TICKS
+        for group in after
+    }
+
+
 @dataclass
 class Figures:
     database: str
@@ -109,6 +153,8 @@ class Figures:
     requests: int
     posts_sent: int
     logs_stored: int
+    cpu_ms: dict[str, float]
+    """CPU milliseconds per request: web processes, database server, load generator."""
 
 
 def _prepare(database_url: str, data_dir: Path, patients: int) -> list[dict[str, str]]:
@@ -184,22 +230,27 @@ def _serve(database_url: str, data_dir: Path, workers: int) -> tuple[subprocess.
 
 def _wrk(
     url: str, people: list[dict[str, str]], seconds: float, connections: int, script_dir: Path
-) -> dict[str, int]:
+) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     rows = ",\n".join(f'{{cookie = "{p["cookie"]}", csrf = "{p["csrf"]}"}}' for p in people)
     script = script_dir / "load.lua"
     script.write_text(LUA.replace("{PATIENTS}", "{\n" + rows + "\n}"))
+    before = _cpu_by_group()
+    children_before = _children_cpu()
     done = subprocess.run(
         [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout=5s", f"-s{script}", url],
         capture_output=True,
         text=True,
         check=False,
     )
+    spent = _cpu_spent(before, _cpu_by_group())
+    spent["load"] = _children_cpu() - children_before  # wrk has exited: no longer in /proc
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            parsed: dict[str, int] = json.loads(line.removeprefix("RESULT "))
+            parsed: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+            parsed["cpu_s"] = spent
             return parsed
     raise SystemExit(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
 
@@ -217,7 +268,7 @@ def _count_logs(database_url: str) -> int:
         engine.dispose()
 
 
-def _figures(database: str, raw: dict[str, int], stored: int) -> Figures:
+def _figures(database: str, raw: dict[str, Any], stored: int) -> Figures:
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"] + raw["n4xx"] + raw["n5xx"]
     return Figures(
         database=database,
@@ -230,6 +281,7 @@ def _figures(database: str, raw: dict[str, int], stored: int) -> Figures:
         requests=raw["requests"],
         posts_sent=raw["n3xx"],  # a logged session answers 303; /me/plan answers 200
         logs_stored=stored,
+        cpu_ms={group: seconds * 1000 / max(1, raw["requests"]) for group, seconds in raw["cpu_s"].items()},
     )
 
 
@@ -304,13 +356,14 @@ def main() -> None:
     )
     print(
         f"{'round':<19}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"{'errors':>8}{'logs':>12}"
+        f"{'errors':>8}{'logs':>12}   CPU ms per request: web + db + wrk"
     )
     for name, f in rows:
         logs = f"{f.logs_stored}/{f.posts_sent}"
         print(
             f"{name:<19}{f.rate:>9.0f}{f.p50_ms:>9.1f}{f.p90_ms:>9.1f}{f.p99_ms:>9.1f}{f.max_ms:>9.1f}"
-            f"{f.errors:>8}{logs:>12}"
+            f"{f.errors:>8}{logs:>12}   {f.cpu_ms['web']:.2f} + {f.cpu_ms['db']:.2f} + {f.cpu_ms['load']:.2f}"
+            f" = {sum(f.cpu_ms.values()):.2f}"
         )
     print("\nMedian rounds against the targets (< 1: within a 'less than' target; > 1: meets an 'at least'):")
     for f in medians:

@@ -22,7 +22,7 @@ from uuid import UUID
 import orjson
 
 from backmech.domain.errors import BackmechError
-from backmech.services.accounts import AuthorisationError, current_user, require_member
+from backmech.services.accounts import AuthorisationError, require_member
 from backmech.services.assessment import AssessmentResult
 from backmech.services.ports import Assessment, Role, UnitOfWork, UnitOfWorkFactory, User
 
@@ -48,10 +48,12 @@ def authorise_patient_access(
     uow: UnitOfWork, actor: User, patient_id: UUID, clinic_id: UUID, action: str
 ) -> None:
     """Refuse unless ``actor`` may do ``action`` for this patient (a missing patient is not-found)."""
-    who = current_user(uow, actor)
+    found = uow.users.get_with_patient(actor.id)  # as stored now, with their own record in one query
+    if found is None:
+        raise AuthorisationError("acting as an unknown user", reason="The account no longer exists.")
+    who, own = found
     require_member(who, clinic_id, action)
     if who.role == Role.PATIENT:
-        own = uow.patients.for_user(who.id)
         if own is None or own.id != patient_id or own.clinic_id != clinic_id:
             raise AuthorisationError(action, reason="A patient may see and change only their own record.")
         return

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,11 +38,18 @@ from backmech.storage.conversions import (
     invitation_record,
     normalise_email,
     patient_record,
-    plan_edit_record,
     session_log_record,
     user_record,
 )
 from backmech.storage.document_cache import ASSESSMENT_DOCUMENTS
+from backmech.storage.prebuilt import (
+    ASSESSMENT_HEADS_OF_PATIENT,
+    AUDIT_EVENT_INSERTS,
+    PLAN_EDITS_OF_PATIENT,
+    SESSION_LOG_COLUMNS,
+    SESSION_LOG_INSERT,
+    USER_WITH_PATIENT,
+)
 from backmech.storage.tables import (
     AssessmentRow,
     AuditEventRow,
@@ -74,8 +80,6 @@ def _json(value: JsonObject | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
 
-AUDIT_TABLE = cast(sa.Table, AuditEventRow.__table__)
-"""The audit table as Core sees it (the ORM's bulk insert splits rows by which values are None)."""
 
 
 class Auditor:
@@ -97,7 +101,13 @@ class Auditor:
         """Insert the events recorded since the last call (before a commit or a read of the log)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._session.execute(sa.insert(AUDIT_TABLE), rows)  # Core, not ORM bulk: one multi-row INSERT
+            # One prebuilt statement for up to eight events (see prebuilt._audit_insert).
+            for start in range(0, len(rows), len(AUDIT_EVENT_INSERTS)):
+                batch = rows[start : start + len(AUDIT_EVENT_INSERTS)]
+                parameters = {
+                    f"{name}_{n}": value for n, row in enumerate(batch) for name, value in row.items()
+                }
+                self._session.execute(AUDIT_EVENT_INSERTS[len(batch)], parameters)
 
     def __call__(
         self,
@@ -169,6 +179,41 @@ class SqlUserRepository(_Repository):
     def get(self, user_id: UUID) -> User | None:
         row = self._session.get(UserRow, user_id)
         return None if row is None else user_record(row)
+
+    def get_with_patient(self, user_id: UUID) -> tuple[User, Patient | None] | None:
+        """The user and, for a patient account, their patient record: one query, not two.
+
+        Every authorisation of a patient's own record asks both (who is acting now,
+        and which record is theirs); the patient read is audited as ``patients.for_user`` does.
+        """
+        found = self._session.execute(USER_WITH_PATIENT, {"user_id": user_id}).first()
+        if found is None:
+            return None
+        user = User(
+            id=user_id,
+            email=found.email,
+            password_hash=found.password_hash,
+            role=found.role,
+            clinic_id=found.clinic_id,
+            created_at=found.created_at,
+        )
+        if found.patient_id is None:
+            return user, None
+        patient = Patient(
+            id=found.patient_id,
+            clinic_id=found.patient_clinic_id,
+            user_id=user_id,
+            display_name=found.display_name,
+            created_at=found.patient_created_at,
+        )
+        self._audit(
+            AuditAction.READ,
+            "patient",
+            clinic_id=patient.clinic_id,
+            patient_id=patient.id,
+            entity_id=patient.id,
+        )
+        return user, patient
 
     def by_email(self, email: str) -> User | None:
         row = self._session.scalar(sa.select(UserRow).where(UserRow.email == normalise_email(email)))
@@ -328,9 +373,10 @@ class SqlAssessmentRepository(_Repository):
         return found[0]
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]:
-        found = self._with_documents(
-            AssessmentRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id
-        )
+        heads = self._session.execute(
+            ASSESSMENT_HEADS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
+        ).all()
+        found = self._joined_with_documents(heads)
         if found:
             self._audit(
                 AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
@@ -357,6 +403,9 @@ class SqlAssessmentRepository(_Repository):
             .where(*where)
             .order_by(AssessmentRow.created_at, AssessmentRow.id)
         ).all()
+        return self._joined_with_documents(heads)
+
+    def _joined_with_documents(self, heads: Sequence[Any]) -> list[Assessment]:
         documents = ASSESSMENT_DOCUMENTS.get_many([head.id for head in heads])
         missing = [head.id for head in heads if head.id not in documents]
         if missing:
@@ -385,45 +434,38 @@ class SqlAssessmentRepository(_Repository):
 
 class SqlSessionLogRepository(_Repository):
     def add(self, clinic_id: UUID, log: SessionLog) -> SessionLog:
-        """Insert once per idempotency key (``ON CONFLICT DO NOTHING``, safe under concurrent retries)."""
-        self._require_patient(clinic_id, log.patient_id)
-        values = {
-            "id": log.id,
-            "patient_id": log.patient_id,
-            "session_date": log.session_date,
-            "pain_before": log.pain_before,
-            "pain_after": log.pain_after,
-            "next_morning_pain": log.next_morning_pain,
-            "effort": log.effort,
-            "notes": log.notes,
-            "idempotency_key": log.idempotency_key,
-            "created_at": log.created_at,
-        }
-        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = (
-            insert(SessionLogRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(SessionLogRow.id)
-        )
+        """Insert once per idempotency key (``ON CONFLICT DO NOTHING``, safe under concurrent retries).
+
+        One statement on the usual path: ``INSERT … SELECT … FROM patients WHERE`` the
+        patient is in ``clinic_id``, so the clinic check and the insert are one round
+        trip. No row back means a repeat of the key or a patient outside the clinic;
+        only then is the stored row looked up to tell which.
+        """
+        values = {name: getattr(log, name) for name in SESSION_LOG_COLUMNS}
+        statement = SESSION_LOG_INSERT[self._session.get_bind().dialect.name]
         with integrity_errors():
             # RETURNING yields our id only if this statement inserted the row.
-            inserted = self._session.execute(statement).scalar_one_or_none() is not None
-        row = self._session.scalars(
-            sa.select(SessionLogRow)
-            .where(SessionLogRow.idempotency_key == log.idempotency_key)
-            .execution_options(populate_existing=True)
-        ).one()
-        if row.patient_id != log.patient_id:
-            raise IntegrityViolation(f"idempotency key {log.idempotency_key!r} was used for another patient")
+            inserted = (
+                self._session.execute(statement, {**values, "clinic_id": clinic_id}).first() is not None
+            )
         if inserted:
             self._audit(
                 AuditAction.CREATE,
                 "session_log",
                 clinic_id=clinic_id,
-                patient_id=row.patient_id,
-                entity_id=row.id,
+                patient_id=log.patient_id,
+                entity_id=log.id,
             )
+            return log
+        row = self._session.scalars(
+            sa.select(SessionLogRow)
+            .where(SessionLogRow.idempotency_key == log.idempotency_key)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        if row is None:
+            raise IntegrityViolation(f"patient {log.patient_id} not found in clinic {clinic_id}")
+        if row.patient_id != log.patient_id:
+            raise IntegrityViolation(f"idempotency key {log.idempotency_key!r} was used for another patient")
         return session_log_record(row)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[SessionLog]:
@@ -480,13 +522,20 @@ class SqlPlanEditRepository(_Repository):
         return edit
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]:
-        rows = self._session.scalars(
-            sa.select(PlanEditRow)
-            .join(PatientRow, PatientRow.id == PlanEditRow.patient_id)
-            .where(PlanEditRow.patient_id == patient_id, PatientRow.clinic_id == clinic_id)
-            .order_by(PlanEditRow.at, PlanEditRow.id)
+        rows = self._session.execute(
+            PLAN_EDITS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
         )
-        found = [plan_edit_record(row) for row in rows]
+        found = [
+            PlanEdit(
+                id=row.id,
+                patient_id=row.patient_id,
+                editor_id=row.editor_id,
+                at=row.at,
+                reason=row.reason,
+                change=row.change,
+            )
+            for row in rows
+        ]
         if found:
             self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
         return found

@@ -13,8 +13,9 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from backmech.services.ports import AuditAction, IntakeDraft, User, WebSession
+from backmech.storage.prebuilt import SESSION_WITH_USER
 from backmech.storage.repositories import _flush, _json, _Repository
-from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, UserRow, WebSessionRow
+from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, WebSessionRow
 
 
 class SqlWebSessionRepository(_Repository):
@@ -35,25 +36,10 @@ class SqlWebSessionRepository(_Repository):
     def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
         """The session and its user in one query (every signed-in request asks this first).
 
-        Columns, not ORM entities: this runs on every request, and loading two mapped
-        objects into the identity map cost more than the query itself.
+        Columns, not ORM entities, in a prebuilt statement (:mod:`backmech.storage.prebuilt`):
+        this runs on every request, and loading two mapped objects cost more than the query.
         """
-        found = self._session.execute(
-            sa.select(
-                WebSessionRow.csrf_token,
-                WebSessionRow.created_at,
-                WebSessionRow.last_seen_at,
-                WebSessionRow.expires_at,
-                UserRow.id,
-                UserRow.email,
-                UserRow.password_hash,
-                UserRow.role,
-                UserRow.clinic_id,
-                UserRow.created_at.label("user_created_at"),
-            )
-            .join(UserRow, UserRow.id == WebSessionRow.user_id)
-            .where(WebSessionRow.id == session_id)
-        ).first()
+        found = self._session.execute(SESSION_WITH_USER, {"session_id": session_id}).first()
         if found is None:
             return None
         return (
