@@ -18,8 +18,9 @@ import pytest
 from backmech.cli.render import result_json
 from backmech.services.accounts import AuthorisationError
 from backmech.services.assessment import AssessmentResult, AssessmentService
-from backmech.services.ports import AuditAction, Clinic, Patient, Role, User
+from backmech.services.ports import AuditAction, Clinic, Patient, Role, SignedInUser, User, utc_now
 from backmech.services.records import PatientNotFoundError, patient_assessments, save_assessment
+from backmech.services.web_sessions import SessionPolicy, resolve_session, start_session
 from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexion-intolerant-desk-worker.json"
@@ -164,3 +165,37 @@ def test_the_actor_is_taken_from_storage_not_from_the_caller(
     ghost = replace(forged, id=world.north.id)
     with pytest.raises(AuthorisationError, match="unknown user"):
         patient_assessments(uow_factory, ghost, world.p1.id, world.north.id)
+
+
+def _signed_in(uow_factory: SqlUnitOfWorkFactory, user: User) -> SignedInUser:
+    """The user as a session lookup reads them (the only way the web layer gets one)."""
+    token, _ = start_session(uow_factory, user, utc_now(), SessionPolicy())
+    found = resolve_session(uow_factory, token, utc_now(), SessionPolicy())
+    assert found is not None
+    return found[1]
+
+
+@pytest.mark.parametrize("actor", ALLOWED + REFUSED)
+def test_a_signed_in_user_is_authorised_as_their_session_read_them(
+    uow_factory: SqlUnitOfWorkFactory, world: World, actor: str
+) -> None:
+    """The session lookup's read stands in for the re-read, with the same answers as the matrix."""
+    signed_in = _signed_in(uow_factory, world.actors[actor])
+    assert signed_in.role == world.actors[actor].role
+    assert (signed_in.patient is not None) == (signed_in.role == Role.PATIENT)
+    if actor in ALLOWED:
+        assert patient_assessments(uow_factory, signed_in, world.p1.id, world.north.id) == []
+    else:
+        with pytest.raises((AuthorisationError, PatientNotFoundError)):
+            patient_assessments(uow_factory, signed_in, world.p1.id, world.north.id)
+
+
+def test_a_signed_in_patient_is_held_to_the_record_their_session_read(
+    uow_factory: SqlUnitOfWorkFactory, world: World
+) -> None:
+    """Only the patient record read with the session counts: naming another patient's id fails."""
+    p2 = _signed_in(uow_factory, world.actors["p2"])
+    assert p2.patient is not None and p2.patient.id == world.p2.id
+    with pytest.raises(AuthorisationError, match="only their own record"):
+        patient_assessments(uow_factory, p2, world.p1.id, world.north.id)
+    assert patient_assessments(uow_factory, p2, world.p2.id, world.north.id) == []

@@ -140,7 +140,9 @@ def build_site(database_url: str, data_dir: Path) -> Site:
     users["patient_b"] = _join(state, users["clinician_b"], "patient@b.example", Role.PATIENT, "Pat B")
     site = Site(app=app, state=state)
     for name, user in users.items():
-        site.people[name] = Person(user=user, client=site.sign_in(user), patient=state.patient_of(user))
+        with state.uow_factory(actor=user.id) as uow:
+            patient = uow.patients.for_user(user.id)
+        site.people[name] = Person(user=user, client=site.sign_in(user), patient=patient)
     return site
 
 

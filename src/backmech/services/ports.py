@@ -110,6 +110,21 @@ class Patient:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SignedInUser(User):
+    """A user as this request's session lookup read them from storage, with their patient record.
+
+    Authorisations made while serving the same request take the role, clinic and
+    patient record from here instead of reading them again (it was the second of a
+    plan page's five queries). Only the session lookup makes one; a plain
+    :class:`User` from anywhere else is re-read from storage before it is trusted.
+    Never keep one beyond the request that resolved it.
+    """
+
+    patient: Patient | None = None
+    """The patient record of a patient account; ``None`` for staff."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment:
     """One stored run of the assessment engine: its input, its result and a few columns to filter on."""
 
@@ -326,7 +341,10 @@ class PlanEditRepository(Protocol):
 
 class WebSessionRepository(Protocol):
     def add(self, web_session: WebSession) -> WebSession: ...
-    def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None: ...
+    def get_with_user(self, session_id: str) -> tuple[WebSession, SignedInUser] | None:
+        """The session and its user (with their patient record) in one read."""
+        ...
+
     def touch(self, session_id: str, at: dt.datetime) -> None: ...
     def delete(self, session_id: str) -> None: ...
     def delete_for_user(self, user_id: UUID) -> int: ...

@@ -1,6 +1,7 @@
 """Patients' assessment records: save a result and read a patient's history, for an authorised actor.
 
-Who may do what (the actor is re-read from storage; its clinic and role there decide):
+Who may do what (the actor as storage has it decides: re-read here, or read by this request's
+session lookup when it is a :class:`~backmech.services.ports.SignedInUser`):
 
 * admins and clinicians: any patient of their own clinic;
 * a patient: only their own record (the patient whose ``user_id`` is theirs);
@@ -24,7 +25,15 @@ import orjson
 from backmech.domain.errors import BackmechError
 from backmech.services.accounts import AuthorisationError, require_member
 from backmech.services.assessment import AssessmentResult
-from backmech.services.ports import Assessment, Role, UnitOfWork, UnitOfWorkFactory, User
+from backmech.services.ports import (
+    Assessment,
+    Patient,
+    Role,
+    SignedInUser,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    User,
+)
 
 
 class PatientNotFoundError(BackmechError):
@@ -48,10 +57,15 @@ def authorise_patient_access(
     uow: UnitOfWork, actor: User, patient_id: UUID, clinic_id: UUID, action: str
 ) -> None:
     """Refuse unless ``actor`` may do ``action`` for this patient (a missing patient is not-found)."""
-    found = uow.users.get_with_patient(actor.id)  # as stored now, with their own record in one query
-    if found is None:
-        raise AuthorisationError("acting as an unknown user", reason="The account no longer exists.")
-    who, own = found
+    who: User
+    own: Patient | None
+    if isinstance(actor, SignedInUser):
+        who, own = actor, actor.patient  # read from storage by this request's session lookup
+    else:
+        found = uow.users.get_with_patient(actor.id)  # as stored now, with their own record in one query
+        if found is None:
+            raise AuthorisationError("acting as an unknown user", reason="The account no longer exists.")
+        who, own = found
     require_member(who, clinic_id, action)
     if who.role == Role.PATIENT:
         if own is None or own.id != patient_id or own.clinic_id != clinic_id:

@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from backmech.services.ports import UnitOfWorkFactory, User, WebSession
+from backmech.services.ports import SignedInUser, UnitOfWorkFactory, User, WebSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
@@ -57,7 +57,7 @@ def start_session(
 
 def resolve_session(
     uow_factory: UnitOfWorkFactory, token: str, now: dt.datetime, policy: SessionPolicy
-) -> tuple[WebSession, User] | None:
+) -> tuple[WebSession, SignedInUser] | None:
     """The live session and its user for ``token``, else ``None`` (unknown, expired, idle or user gone).
 
     A dead session found here is deleted, so its token cannot be tried again.

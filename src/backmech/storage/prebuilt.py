@@ -54,11 +54,19 @@ SESSION_WITH_USER = (
         USERS.c.role,
         USERS.c.clinic_id,
         USERS.c.created_at.label("user_created_at"),
+        PATIENTS.c.id.label("patient_id"),
+        PATIENTS.c.clinic_id.label("patient_clinic_id"),
+        PATIENTS.c.display_name,
+        PATIENTS.c.created_at.label("patient_created_at"),
     )
-    .select_from(WEB_SESSIONS.join(USERS, USERS.c.id == WEB_SESSIONS.c.user_id))
+    .select_from(
+        WEB_SESSIONS.join(USERS, USERS.c.id == WEB_SESSIONS.c.user_id).outerjoin(
+            PATIENTS, PATIENTS.c.user_id == USERS.c.id
+        )
+    )
     .where(WEB_SESSIONS.c.id == sa.bindparam("session_id"))
 )
-"""A session and its user (every signed-in request asks this first)."""
+"""A session, its user and (for a patient) their patient record: every signed-in request's first read."""
 
 USER_WITH_PATIENT = (
     sa.select(

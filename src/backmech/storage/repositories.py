@@ -80,8 +80,6 @@ def _json(value: JsonObject | None) -> dict[str, Any] | None:
     return None if value is None else dict(value)
 
 
-
-
 class Auditor:
     """Appends audit events for one actor (a user id, or ``None`` for the system).
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -51,21 +52,39 @@ SETUP_LOCK_KEY = 0x6261636B6D656368 >> 1
 """The advisory lock id for first-admin set-up (from b"backmech", fits a signed bigint)."""
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository made on first use in this unit of work (most transactions use two or three of twelve)."""
+
+    def __init__(self, kind: Callable[[Session, Auditor], R]) -> None:
+        self._kind = kind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, uow: SqlUnitOfWork, owner: type | None = None) -> R:
+        repository = self._kind(uow._require_session(), uow._auditor)
+        uow.__dict__[self._name] = repository  # later reads find the instance attribute first
+        return repository
+
+
 class SqlUnitOfWork:
     """Satisfies :class:`backmech.services.ports.UnitOfWork` over a SQLAlchemy session."""
 
-    clinics: SqlClinicRepository
-    users: SqlUserRepository
-    patients: SqlPatientRepository
-    assessments: SqlAssessmentRepository
-    movement_analyses: SqlMovementAnalysisRepository
-    session_logs: SqlSessionLogRepository
-    plan_edits: SqlPlanEditRepository
-    invitations: SqlInvitationRepository
-    audit: SqlAuditLog
-    web_sessions: SqlWebSessionRepository
-    login_attempts: SqlLoginAttemptRepository
-    intake_drafts: SqlIntakeDraftRepository
+    clinics = _Repository(SqlClinicRepository)
+    users = _Repository(SqlUserRepository)
+    patients = _Repository(SqlPatientRepository)
+    assessments = _Repository(SqlAssessmentRepository)
+    movement_analyses = _Repository(SqlMovementAnalysisRepository)
+    session_logs = _Repository(SqlSessionLogRepository)
+    plan_edits = _Repository(SqlPlanEditRepository)
+    invitations = _Repository(SqlInvitationRepository)
+    audit = _Repository(SqlAuditLog)
+    web_sessions = _Repository(SqlWebSessionRepository)
+    login_attempts = _Repository(SqlLoginAttemptRepository)
+    intake_drafts = _Repository(SqlIntakeDraftRepository)
 
     def __init__(
         self,
@@ -94,20 +113,7 @@ class SqlUnitOfWork:
             if session.get_bind().dialect.name == "postgresql":
                 options["isolation_level"] = "AUTOCOMMIT"
             session.connection(execution_options=options)
-        auditor = Auditor(session, self.actor)
-        self._auditor = auditor
-        self.clinics = SqlClinicRepository(session, auditor)
-        self.users = SqlUserRepository(session, auditor)
-        self.patients = SqlPatientRepository(session, auditor)
-        self.assessments = SqlAssessmentRepository(session, auditor)
-        self.movement_analyses = SqlMovementAnalysisRepository(session, auditor)
-        self.session_logs = SqlSessionLogRepository(session, auditor)
-        self.plan_edits = SqlPlanEditRepository(session, auditor)
-        self.invitations = SqlInvitationRepository(session, auditor)
-        self.audit = SqlAuditLog(session, auditor)
-        self.web_sessions = SqlWebSessionRepository(session, auditor)
-        self.login_attempts = SqlLoginAttemptRepository(session, auditor)
-        self.intake_drafts = SqlIntakeDraftRepository(session, auditor)
+        self._auditor = Auditor(session, self.actor)
         self._session = session
         return self
 
@@ -119,12 +125,15 @@ class SqlUnitOfWork:
     ) -> None:
         session = self._require_session()
         try:
-            session.rollback()
+            session.close()  # rolls back whatever was not committed, and returns the connection
         finally:
-            session.close()
             self._session = None
+            for name in self._repository_names:
+                self.__dict__.pop(name, None)
             if self._turn is not None:
                 self._turn.__exit__(None, None, None)
+
+    _repository_names: tuple[str, ...] = ()  # filled in below the class from its descriptors
 
     def commit(self) -> None:
         with integrity_errors():
@@ -155,6 +164,11 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("use the unit of work as a context manager: `with uow: ...`")
         return self._session
+
+
+SqlUnitOfWork._repository_names = tuple(
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, _Repository)
+)
 
 
 class SqlUnitOfWorkFactory:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from backmech.services.ports import AuditAction, IntakeDraft, User, WebSession
+from backmech.services.ports import AuditAction, IntakeDraft, Patient, SignedInUser, WebSession
 from backmech.storage.prebuilt import SESSION_WITH_USER
 from backmech.storage.repositories import _flush, _json, _Repository
 from backmech.storage.tables import IntakeDraftRow, LoginAttemptRow, WebSessionRow
@@ -33,8 +33,8 @@ class SqlWebSessionRepository(_Repository):
         _flush(self._session)
         return web_session
 
-    def get_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
-        """The session and its user in one query (every signed-in request asks this first).
+    def get_with_user(self, session_id: str) -> tuple[WebSession, SignedInUser] | None:
+        """The session, its user and their patient record in one query (every signed-in request's first).
 
         Columns, not ORM entities, in a prebuilt statement (:mod:`backmech.storage.prebuilt`):
         this runs on every request, and loading two mapped objects cost more than the query.
@@ -51,13 +51,22 @@ class SqlWebSessionRepository(_Repository):
                 last_seen_at=found.last_seen_at,
                 expires_at=found.expires_at,
             ),
-            User(
+            SignedInUser(
                 id=found.id,
                 email=found.email,
                 password_hash=found.password_hash,
                 role=found.role,
                 clinic_id=found.clinic_id,
                 created_at=found.user_created_at,
+                patient=None
+                if found.patient_id is None
+                else Patient(
+                    id=found.patient_id,
+                    clinic_id=found.patient_clinic_id,
+                    user_id=found.id,
+                    display_name=found.display_name,
+                    created_at=found.patient_created_at,
+                ),
             ),
         )
 

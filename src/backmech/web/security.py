@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from backmech.services.ports import Patient, Role, User, WebSession, utc_now
+from backmech.services.ports import Patient, Role, SignedInUser, WebSession, utc_now
 from backmech.services.web_sessions import resolve_session
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ with a token in the body, setting no cookie, so there is no session to ride on."
 class Viewer:
     """The signed-in person making this request."""
 
-    user: User
+    user: SignedInUser
+    """As the session lookup read them from storage, with their patient record (patients only)."""
     session: WebSession
     token: str
     by_bearer: bool
@@ -113,7 +114,7 @@ def require_patient(request: Request) -> tuple[Viewer, Patient]:
     viewer = require_viewer(request)
     if viewer.role != Role.PATIENT:
         raise ForbiddenError("These pages are for patients; clinicians use the clinic pages.")
-    patient = app_state(request).patient_of(viewer.user)
+    patient = viewer.user.patient  # read with the session
     if patient is None:
         raise ForbiddenError("Your account has no patient record yet. Ask your clinic to invite you again.")
     return viewer, patient

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy import Engine
 
-from backmech.services.ports import Patient, UnitOfWorkFactory, User
+from backmech.services.ports import UnitOfWorkFactory
 from backmech.storage.document_cache import LruCache
 from backmech.web.config import WebConfig
 
@@ -75,7 +75,6 @@ class AppState:
     setup_done: bool = False
     """Set once an admin exists (it never goes back), so the home page stops asking the database."""
     _assessment_factory: Callable[[], AssessmentService] | None = None
-    _patients: dict[UUID, Patient] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -93,16 +92,3 @@ class AppState:
     @property
     def knowledge(self) -> KnowledgeBase:
         return self.assessment.kb
-
-    def patient_of(self, user: User) -> Patient | None:
-        """The patient record a patient account belongs to (cached: it never moves)."""
-        with self._lock:
-            cached = self._patients.get(user.id)
-        if cached is not None:
-            return cached
-        with self.uow_factory(actor=user.id) as uow:
-            found = uow.patients.for_user(user.id)
-        if found is not None:
-            with self._lock:
-                self._patients[user.id] = found
-        return found

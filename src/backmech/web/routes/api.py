@@ -87,7 +87,7 @@ def me(request: Request, viewer: ApiViewer) -> MeOut | Response:
         clinic = uow.clinics.get(viewer.user.clinic_id)
     if clinic is None:  # the clinic was removed while the session lived
         return error_response(request, 404, "Your clinic no longer exists.", code="not_found")
-    patient = state.patient_of(viewer.user) if viewer.role == Role.PATIENT else None
+    patient = viewer.user.patient if viewer.role == Role.PATIENT else None
     return MeOut(
         user=UserOut(id=viewer.user.id, email=viewer.user.email, role=viewer.role),
         role=viewer.role,
