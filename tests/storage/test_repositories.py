@@ -178,6 +178,60 @@ def test_session_log_and_plan_edit_round_trip(uow_factory: SqlUnitOfWorkFactory)
         assert uow.plan_edits.for_patient(clinic.id, patient.id) == [edit]
 
 
+def test_assessments_with_plan_edits_is_the_two_reads_in_one(
+    uow_factory: SqlUnitOfWorkFactory, service: AssessmentService
+) -> None:
+    """The patient pages' one query returns what the two separate reads return, scoped and audited."""
+    clinic, clinician, patient = _clinic_with_patient(uow_factory)
+    other_clinic, _, _ = _clinic_with_patient(uow_factory, "South")
+    intake = json.loads((EXAMPLES / "flexion-intolerant-desk-worker.json").read_text())
+    document = orjson.loads(result_json(service.assess(intake)))
+    assessments = [
+        Assessment(
+            patient_id=patient.id,
+            intake=intake,
+            result=document,
+            triage_level="none",
+            plan_status="plan" if n else "withheld",
+            engine_version="1.0",
+            created_at=WHEN + dt.timedelta(days=n),
+        )
+        for n in (1, 0)  # stored newest first: the read must sort them
+    ]
+    edits = [
+        PlanEdit(
+            patient_id=patient.id,
+            editor_id=clinician.id if n else None,
+            reason=f"edit {n}",
+            change={"kind": "care", "care": "manual therapy", "date": f"2026-03-0{n + 5}", "notes": ""},
+            at=WHEN + dt.timedelta(hours=5 - n),
+        )
+        for n in (0, 1, 2)
+    ]
+    with uow_factory() as uow:
+        for assessment in assessments:
+            uow.assessments.add(clinic.id, assessment)
+        for edit in edits:
+            uow.plan_edits.add(clinic.id, edit)
+        uow.commit()
+    with uow_factory(actor=clinician.id) as uow:
+        together = uow.assessments.with_plan_edits(clinic.id, patient.id)
+        assert together == (
+            uow.assessments.for_patient(clinic.id, patient.id),
+            uow.plan_edits.for_patient(clinic.id, patient.id),
+        )
+        assert [a.created_at for a in together[0]] == [WHEN, WHEN + dt.timedelta(days=1)]
+        assert [e.reason for e in together[1]] == ["edit 2", "edit 1", "edit 0"]
+        assert together[1][0].change["care"] == "manual therapy"
+        assert together[1][2].editor_id is None
+        assert uow.assessments.with_plan_edits(other_clinic.id, patient.id) == ([], [])
+        uow.commit()
+    with uow_factory() as uow:
+        events = [(e.action, e.entity) for e in uow.audit.for_patient(clinic.id, patient.id)]
+    assert events.count((AuditAction.READ, "assessment")) == 2
+    assert events.count((AuditAction.READ, "plan")) == 2
+
+
 def test_a_clinic_sees_only_its_own_patients(uow_factory: SqlUnitOfWorkFactory) -> None:
     north, _, north_patient = _clinic_with_patient(uow_factory, "North")
     south, _, south_patient = _clinic_with_patient(uow_factory, "South")

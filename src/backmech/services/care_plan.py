@@ -9,7 +9,7 @@ stores it once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -58,24 +58,30 @@ def assessments_and_plan(
     """The patient's assessments (oldest first) and current plan, read in one transaction.
 
     What a patient's pages need on every view; one authorisation, one read of the
-    assessments and one commit of the audit events, rather than one of each per question.
+    assessments with the plan edits and one commit of the audit events, rather than one
+    of each per question.
     """
     with uow_factory(actor=actor.id) as uow:
         authorise_patient_access(uow, actor, patient_id, clinic_id, "reading this patient's plan")
-        assessments = list(uow.assessments.for_patient(clinic_id, patient_id))
-        found = _current_from(uow, assessments, patient_id, clinic_id)
+        read, edits = uow.assessments.with_plan_edits(clinic_id, patient_id)
+        assessments = list(read)
+        found = _current_from(assessments, lambda: edits)
         uow.commit()  # keep the audit events of the reads
     return assessments, found
 
 
 def _load_current(uow: UnitOfWork, patient_id: UUID, clinic_id: UUID) -> CurrentPlan | None:
     """The current plan read inside an open (already authorised) unit of work."""
-    return _current_from(uow, list(uow.assessments.for_patient(clinic_id, patient_id)), patient_id, clinic_id)
+    return _current_from(
+        list(uow.assessments.for_patient(clinic_id, patient_id)),
+        lambda: uow.plan_edits.for_patient(clinic_id, patient_id),
+    )
 
 
 def _current_from(
-    uow: UnitOfWork, assessments: list[Assessment], patient_id: UUID, clinic_id: UUID
+    assessments: list[Assessment], plan_edits: Callable[[], Sequence[PlanEdit]]
 ) -> CurrentPlan | None:
+    """The plan of the latest assessment that has one, with ``plan_edits()`` made since then replayed."""
     if assessments and not isinstance(assessments[-1].result.get("plan"), Mapping):
         # The newest assessment withheld the plan (a red flag, an unfinished safety screen):
         # an older plan must not be followed until a clinician has seen the person.
@@ -84,7 +90,7 @@ def _current_from(
     if not with_plan:
         return None
     latest = with_plan[-1]
-    edits = [e for e in uow.plan_edits.for_patient(clinic_id, patient_id) if e.at >= latest.created_at]
+    edits = [e for e in plan_edits() if e.at >= latest.created_at]
     plan = latest.result["plan"]
     assert isinstance(plan, Mapping)
     return CurrentPlan(

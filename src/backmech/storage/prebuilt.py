@@ -121,6 +121,44 @@ PLAN_EDITS_OF_PATIENT = (
 )
 """A patient's plan edits, oldest first."""
 
+ASSESSMENTS_AND_PLAN_EDITS_OF_PATIENT = sa.union_all(
+    sa.select(
+        sa.literal("assessment").label("kind"),
+        ASSESSMENTS.c.id.label("id"),  # labelled: SQLite orders a UNION only by result names
+        ASSESSMENTS.c.created_at.label("at"),
+        ASSESSMENTS.c.triage_level,
+        ASSESSMENTS.c.plan_status,
+        ASSESSMENTS.c.engine_version,
+        sa.cast(sa.null(), PLAN_EDITS.c.editor_id.type).label("editor_id"),
+        sa.cast(sa.null(), PLAN_EDITS.c.reason.type).label("reason"),
+        sa.cast(sa.null(), PLAN_EDITS.c.change.type).label("change"),
+    )
+    .select_from(ASSESSMENTS.join(PATIENTS, PATIENTS.c.id == ASSESSMENTS.c.patient_id))
+    .where(
+        ASSESSMENTS.c.patient_id == sa.bindparam("patient_id"),
+        PATIENTS.c.clinic_id == sa.bindparam("clinic_id"),
+    ),
+    sa.select(
+        sa.literal("plan_edit").label("kind"),
+        PLAN_EDITS.c.id.label("id"),
+        PLAN_EDITS.c.at.label("at"),
+        sa.cast(sa.null(), ASSESSMENTS.c.triage_level.type).label("triage_level"),
+        sa.cast(sa.null(), ASSESSMENTS.c.plan_status.type).label("plan_status"),
+        sa.cast(sa.null(), ASSESSMENTS.c.engine_version.type).label("engine_version"),
+        PLAN_EDITS.c.editor_id,
+        PLAN_EDITS.c.reason,
+        PLAN_EDITS.c.change,
+    )
+    .select_from(PLAN_EDITS.join(PATIENTS, PATIENTS.c.id == PLAN_EDITS.c.patient_id))
+    .where(
+        PLAN_EDITS.c.patient_id == sa.bindparam("patient_id"),
+        PATIENTS.c.clinic_id == sa.bindparam("clinic_id"),
+    ),
+).order_by(sa.column("kind"), sa.column("at"), sa.column("id"))
+"""A patient's assessments (without their JSON documents) and plan edits in one round trip.
+
+Every patient page needs both; the rows of each kind come oldest first."""
+
 AUDIT_COLUMNS = ("actor_id", "action", "entity", "entity_id", "patient_id", "clinic_id", "at")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +45,7 @@ from backmech.storage.conversions import (
 from backmech.storage.document_cache import ASSESSMENT_DOCUMENTS
 from backmech.storage.prebuilt import (
     ASSESSMENT_HEADS_OF_PATIENT,
+    ASSESSMENTS_AND_PLAN_EDITS_OF_PATIENT,
     AUDIT_EVENT_INSERTS,
     PLAN_EDITS_OF_PATIENT,
     SESSION_LOG_COLUMNS,
@@ -380,6 +382,44 @@ class SqlAssessmentRepository(_Repository):
                 AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
             )
         return found
+
+    def with_plan_edits(self, clinic_id: UUID, patient_id: UUID) -> tuple[list[Assessment], list[PlanEdit]]:
+        rows = self._session.execute(
+            ASSESSMENTS_AND_PLAN_EDITS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
+        ).all()
+        heads = [row for row in rows if row.kind == "assessment"]
+        assessments = self._joined_with_documents(
+            [
+                SimpleNamespace(
+                    id=row.id,
+                    patient_id=patient_id,
+                    created_at=row.at,
+                    triage_level=row.triage_level,
+                    plan_status=row.plan_status,
+                    engine_version=row.engine_version,
+                )
+                for row in heads
+            ]
+        )
+        edits = [
+            PlanEdit(
+                id=row.id,
+                patient_id=patient_id,
+                editor_id=row.editor_id,
+                at=row.at,
+                reason=row.reason,
+                change=row.change,
+            )
+            for row in rows
+            if row.kind == "plan_edit"
+        ]
+        if assessments:
+            self._audit(
+                AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
+            )
+        if edits:
+            self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
+        return assessments, edits
 
     def _with_documents(self, *where: sa.ColumnElement[bool]) -> list[Assessment]:
         """Assessments matching ``where`` (oldest first), their JSON documents from the cache if there.
