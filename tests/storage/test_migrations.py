@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from uuid import uuid4
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -34,12 +38,73 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _columns(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {column["name"] for column in sa.inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_session_detail_keeps_older_logs_and_reads_their_kind_from_the_key(database_url: str) -> None:
+    """Logs stored before 0004 survive it, with the kind their idempotency key names."""
+    upgrade(database_url, "0003_web")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            clinic, patient = uuid4(), uuid4()
+            now = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+            tables = metadata.tables
+            connection.execute(tables["clinics"].insert().values(id=clinic, name="C", created_at=now))
+            connection.execute(
+                tables["patients"]
+                .insert()
+                .values(id=patient, clinic_id=clinic, display_name="P", created_at=now)
+            )
+            for key in ("routine:p:token-aaaaaaaaaaaaaaaa", "full:p:token-bbbbbbbbbbbbbbbb", "api:p:x"):
+                connection.execute(  # the columns revision 0003 has, as a log was stored then
+                    tables["session_logs"]
+                    .insert()
+                    .values(
+                        id=uuid4(),
+                        patient_id=patient,
+                        session_date=now.date(),
+                        pain_before=3,
+                        pain_after=2,
+                        effort=5,
+                        notes="",
+                        idempotency_key=key,
+                        created_at=now,
+                    )
+                )
+    finally:
+        engine.dispose()
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT idempotency_key, kind, pain_during FROM session_logs ORDER BY idempotency_key"
+                )
+            ).all()
+            with pytest.raises(sa.exc.IntegrityError):
+                connection.execute(sa.text("UPDATE session_logs SET pain_during = 11"))
+    finally:
+        engine.dispose()
+    assert [(key.split(":")[0], kind, during) for key, kind, during in rows] == [
+        ("api", None, None),
+        ("full", "full", None),
+        ("routine", "routine", None),
+    ]
+
+
 def test_up_down_up_leaves_the_expected_tables(database_url: str) -> None:
     assert current(database_url) is None
     assert _tables(database_url) == set()
 
     upgrade(database_url)
-    assert current(database_url) == head() == "0003_web"
+    assert current(database_url) == head() == "0004_session_detail"
     assert _tables(database_url) == EXPECTED_TABLES
 
     downgrade(database_url)
@@ -100,6 +165,10 @@ WEB_TABLES = {"web_sessions", "login_attempts", "intake_drafts"}
 
 def test_downgrade_one_step_at_a_time_removes_only_that_revision(database_url: str) -> None:
     upgrade(database_url)
+    downgrade(database_url, "0003_web")
+    assert current(database_url) == "0003_web"
+    assert _tables(database_url) == EXPECTED_TABLES
+    assert {"pain_during", "kind"}.isdisjoint(_columns(database_url, "session_logs"))
     downgrade(database_url, "0002_invitations")
     assert current(database_url) == "0002_invitations"
     assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES
@@ -107,5 +176,5 @@ def test_downgrade_one_step_at_a_time_removes_only_that_revision(database_url: s
     assert current(database_url) == "0001_initial"
     assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - {"invitations"}
     upgrade(database_url)
-    assert current(database_url) == "0003_web"
+    assert current(database_url) == "0004_session_detail"
     assert _tables(database_url) == EXPECTED_TABLES

@@ -55,6 +55,8 @@ def test_two_patients_may_choose_the_same_key(api_site: Site) -> None:
         ({"idempotency_key": "has spaces in it"}, "idempotency_key"),
         ({"mood": "great"}, "mood"),
         ({"notes": "x" * 2001}, "notes"),
+        ({"pain_during": 11}, "pain_during"),
+        ({"kind": "marathon"}, "kind"),
     ],
 )
 def test_invalid_fields_are_named(api_site: Site, change: dict[str, object], field: str) -> None:
@@ -132,3 +134,18 @@ def test_the_session_log_on_both_databases(site: Site) -> None:
     listed = bearer(site, "clinician_a").get(url).json()
     assert [entry["id"] for entry in listed] == [first.json()["id"]]
     assert bearer(site, "clinician_b").get(url).status_code == 404
+
+
+def test_pain_during_and_kind_are_kept_and_optional(api_site: Site) -> None:
+    """The pain-monitoring rules read the worst pain during a session; older clients may leave it out."""
+    client = bearer(api_site, "patient_a")
+    url = _url(api_site, "patient_a")
+    with_detail = client.post(
+        url, json=LOG | {"idempotency_key": "with-detail-1", "pain_during": 4, "kind": "routine"}
+    )
+    without = client.post(url, json=LOG | {"idempotency_key": "without-detail-1"})
+    assert with_detail.status_code == without.status_code == 201, (with_detail.text, without.text)
+    assert (with_detail.json()["pain_during"], with_detail.json()["kind"]) == (4, "routine")
+    assert (without.json()["pain_during"], without.json()["kind"]) == (None, None)
+    listed = {log["idempotency_key"]: log for log in client.get(url).json()}
+    assert listed["with-detail-1"]["pain_during"] == 4

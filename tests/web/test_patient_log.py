@@ -149,3 +149,20 @@ def test_progress_shows_the_logged_session_in_the_chart_and_the_table(sqlite_sit
     assert f"within {odi.mcid.points:g} points of your first score" in page
     assert kb.sources[odi.mcid.source].citation.split(",")[0] in page
     assert page.count('class="chart-band"') == 3  # ODI, RMDQ and NPRS each have a sourced MCID
+
+
+def test_worst_pain_during_is_stored_and_checked(site: Site) -> None:
+    """Optional (blank is unknown, not 0); out of range is refused with the answers kept."""
+    site.assess("patient_a")
+    client = site["patient_a"].client
+    assert 'name="pain_during"' in client.get("/me/session/full").text
+    refused = client.post("/me/log", data=_form(site, pain_during="12"))
+    assert refused.status_code == 422
+    assert "Worst pain during: 12 is outside the scale" in refused.text
+    assert 'value="bird dog felt easier"' in refused.text or "bird dog felt easier" in refused.text
+    assert _logs(site) == []
+    client.post("/me/log", data=_form(site, pain_during="4"))
+    client.post("/me/log", data=_form(site, kind="routine", pain_during=""))
+    stored = sorted(_logs(site), key=lambda log: log.kind or "")
+    assert [(log.kind, log.pain_during) for log in stored] == [("full", 4), ("routine", None)]
+    assert "Worst during" in client.get("/me/log").text

@@ -60,6 +60,8 @@ class LogEntry:
     notes: str
     kind: str
     token: str
+    pain_during: int | None = None
+    """The worst pain during the session (optional: left blank, it is unknown, not zero)."""
 
 
 def new_token() -> str:
@@ -123,6 +125,11 @@ def parse_log(form: Mapping[str, str], today: dt.date) -> tuple[LogEntry | None,
             problems.append(problem)
         elif number is not None:
             numbers[field] = number
+    pain_during: int | None = None
+    if (form.get("pain_during") or "").strip():
+        pain_during, problem = parse_scale(form.get("pain_during"), "Worst pain during")
+        if problem:
+            problems.append(problem)
     notes = (form.get("notes") or "").strip()
     if len(notes) > MAX_NOTES:
         problems.append(f"Notes: please keep notes to {MAX_NOTES} characters (you wrote {len(notes)}).")
@@ -143,6 +150,7 @@ def parse_log(form: Mapping[str, str], today: dt.date) -> tuple[LogEntry | None,
             notes=notes,
             kind=kind,
             token=token,
+            pain_during=pain_during,
         ),
         [],
     )
@@ -161,6 +169,8 @@ def record_session(
             session_date=entry.session_date,
             pain_before=entry.pain_before,
             pain_after=entry.pain_after,
+            pain_during=entry.pain_during,
+            kind=entry.kind,
             effort=entry.effort,
             notes=entry.notes,
             idempotency_key=idempotency_key(entry.kind, patient.id, entry.token),

@@ -165,6 +165,10 @@ class SessionLog:
     idempotency_key: str
     """Chosen by the client; sending the same session twice stores it once."""
     next_morning_pain: int | None = None
+    pain_during: int | None = None
+    """The worst pain during the session: what the pain-monitoring model reads first."""
+    kind: str | None = None
+    """``routine`` (the short daily routine) or ``full`` (the ~20-minute session); older logs: unknown."""
     notes: str = ""
     id: UUID = field(default_factory=uuid4)
     created_at: dt.datetime = field(default_factory=utc_now)

@@ -106,6 +106,8 @@ def session_log_record(row: SessionLogRow) -> SessionLog:
         pain_before=row.pain_before,
         pain_after=row.pain_after,
         next_morning_pain=row.next_morning_pain,
+        pain_during=row.pain_during,
+        kind=row.kind,
         effort=row.effort,
         notes=row.notes,
         idempotency_key=row.idempotency_key,

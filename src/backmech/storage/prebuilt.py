@@ -191,6 +191,8 @@ SESSION_LOG_COLUMNS = (
     "pain_before",
     "pain_after",
     "next_morning_pain",
+    "pain_during",
+    "kind",
     "effort",
     "notes",
     "idempotency_key",

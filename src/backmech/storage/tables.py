@@ -164,8 +164,10 @@ class SessionLogRow(Base):
         sa.Index("ix_session_logs_patient_date", "patient_id", "session_date"),
         _pain("pain_before"),
         _pain("pain_after"),
+        _pain("pain_during"),
         _pain("next_morning_pain"),
         _pain("effort"),
+        sa.CheckConstraint("kind IN ('routine', 'full')", name="kind"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -173,6 +175,10 @@ class SessionLogRow(Base):
     session_date: Mapped[dt.date] = mapped_column(sa.Date)
     pain_before: Mapped[int] = mapped_column(sa.SmallInteger)
     pain_after: Mapped[int] = mapped_column(sa.SmallInteger)
+    pain_during: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    """The worst pain during the session (revision 0004; unknown for older logs)."""
+    kind: Mapped[str | None] = mapped_column(sa.String(16))
+    """``routine`` (the short daily routine) or ``full`` (the ~20-minute session)."""
     next_morning_pain: Mapped[int | None] = mapped_column(sa.SmallInteger)
     effort: Mapped[int] = mapped_column(sa.SmallInteger)
     notes: Mapped[str] = mapped_column(sa.Text, default="")

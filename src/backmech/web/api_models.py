@@ -10,7 +10,7 @@ body then lists every problem (see ``backmech.web.errors``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -127,8 +127,14 @@ class PlanEditIn(_In):
 class SessionLogIn(_In):
     session_date: dt.date
     pain_before: Scale
+    pain_during: Scale | None = Field(
+        default=None, description="The worst pain during the session (what the pain-monitoring rules read)."
+    )
     pain_after: Scale
     effort: Scale
+    kind: Literal["routine", "full"] | None = Field(
+        default=None, description="The short daily routine or the full (~20-minute) session."
+    )
     notes: str = Field(default="", max_length=2000)
     idempotency_key: str = Field(
         min_length=8,
@@ -156,8 +162,10 @@ class SessionLogOut(BaseModel):
     patient_id: UUID
     session_date: dt.date
     pain_before: int
+    pain_during: int | None
     pain_after: int
     effort: int
+    kind: str | None
     next_morning_pain: int | None
     notes: str
     idempotency_key: str = Field(description="The key the client sent (or the web form's own key).")

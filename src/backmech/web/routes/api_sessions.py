@@ -68,8 +68,10 @@ def create_session_log(
         patient_id=patient.id,
         session_date=body.session_date,
         pain_before=body.pain_before,
+        pain_during=body.pain_during,
         pain_after=body.pain_after,
         effort=body.effort,
+        kind=body.kind,
         notes=body.notes.strip(),
         idempotency_key=api_key_prefix(patient.id) + body.idempotency_key,
     )

@@ -123,6 +123,7 @@ Text = Annotated[str, Form(max_length=20_000)]
 def log_submit(
     request: Request,
     pain_before: Text = "",
+    pain_during: Text = "",
     pain_after: Text = "",
     effort: Text = "",
     notes: Text = "",
@@ -133,6 +134,7 @@ def log_submit(
     viewer, patient = require_patient(request)
     form = {
         "pain_before": pain_before,
+        "pain_during": pain_during,
         "pain_after": pain_after,
         "effort": effort,
         "notes": notes,
