@@ -1,0 +1,1 @@
+"""Standard formats for a patient's record: FHIR R4 (export and import), CSV, iCalendar."""
