@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from backmech.domain.education import EducationModule
     from backmech.domain.mechanism.model import MechanismCatalogue
     from backmech.domain.plans.model import PlanSettings
+    from backmech.domain.progression.settings import ProgressionSettings
     from backmech.domain.questionnaires.model import Questionnaire
     from backmech.domain.safety.model import SafetyScreen
 
@@ -30,3 +31,4 @@ class KnowledgeBase:
     exercises: Mapping[str, Exercise]
     education: Mapping[str, EducationModule]
     plan: PlanSettings
+    progression: ProgressionSettings

@@ -2,7 +2,8 @@
 
 Order matters because later files are checked against earlier ones: sources →
 fact vocabulary → questionnaires (add score facts) → safety screen (adds red-flag
-facts) → mechanisms and rules → exercises → education → plan settings.
+facts) → mechanisms and rules → exercises → education → plan settings → progression settings
+(which read the questionnaires and plan settings).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from backmech.knowledge.exercise_files import load_exercises
 from backmech.knowledge.fact_files import load_vocabulary
 from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
 from backmech.knowledge.plan_files import load_plan_settings
+from backmech.knowledge.progression_files import load_progression_settings
 from backmech.knowledge.questionnaire_files import load_questionnaires
 from backmech.knowledge.rule_files import load_mechanisms
 from backmech.knowledge.safety_files import load_safety
@@ -47,6 +49,7 @@ def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
     plan = load_plan_settings(
         root / "plan.yaml", root, checker, vocabulary, set(exercises), mechanism_ids, set(TOPICS)
     )
+    progression = load_progression_settings(root / "progression.yaml", root, checker, questionnaires, plan)
     return KnowledgeBase(
         sources=sources,
         vocabulary=vocabulary,
@@ -56,6 +59,7 @@ def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
         exercises=exercises,
         education=education,
         plan=plan,
+        progression=progression,
     )
 
 

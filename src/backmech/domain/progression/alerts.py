@@ -1,0 +1,137 @@
+"""Alerts for the clinician: what in a person's log needs a human to look at it.
+
+Each check returns at most one alert and fires once per event (the day a run of
+inactivity reaches the limit, the day a flare passes the review window), so a
+clinician's list does not fill with repeats. A positive red-flag answer at any
+check-in stops the programme: the safety rule of the clinical reference overrides
+every other decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+
+from backmech.domain.progression import flare as flares
+from backmech.domain.progression.reassessment import MeasureChange, Responder
+from backmech.domain.progression.settings import ProgressionSettings
+from backmech.domain.records import record
+from backmech.domain.types import SourceId
+
+
+class AlertKind(StrEnum):
+    RED_FLAG = "red_flag"
+    RESCREEN = "rescreen"
+    DETERIORATED = "deteriorated"
+    INACTIVE = "inactive"
+    FLARE_NOT_SETTLING = "flare_not_settling"
+    REPEATED_FLARES = "repeated_flares"
+
+
+@record
+class Alert:
+    day: date
+    kind: AlertKind
+    message: str
+    stops_programme: bool
+    sources: tuple[SourceId, ...]
+
+
+def red_flag(day: date, positives: Sequence[str], settings: ProgressionSettings) -> Alert | None:
+    """Any yes to a safety question: stop the programme and refer."""
+    if not positives:
+        return None
+    names = ", ".join(sorted(positives))
+    return Alert(
+        day,
+        AlertKind.RED_FLAG,
+        f"New red-flag answer at check-in ({names}): the programme is stopped; contact the person and refer.",
+        True,
+        (settings.safety_source,),
+    )
+
+
+def rescreen(
+    day: date, peripheralisation: bool, new_neurology: bool, settings: ProgressionSettings
+) -> Alert | None:
+    if not (peripheralisation or new_neurology):
+        return None
+    what = " and ".join(
+        w
+        for w, on in (
+            ("symptoms spreading down the leg", peripheralisation),
+            ("new neurological symptoms", new_neurology),
+        )
+        if on
+    )
+    return Alert(
+        day,
+        AlertKind.RESCREEN,
+        f"Reported {what} after a session: repeat the red-flag and nerve screen.",
+        False,
+        (settings.pain.adaptation_source,),
+    )
+
+
+def deteriorated(day: date, changes: Sequence[MeasureChange]) -> Alert | None:
+    """Worse by at least the MCID (and MDC where known) on any measure."""
+    worse = [c for c in changes if c.status is Responder.DETERIORATED]
+    if not worse:
+        return None
+    text = "; ".join(f"{c.measure} {c.baseline:g} → {c.current:g}" for c in worse)
+    sources = tuple(dict.fromkeys(s for c in worse for s in c.sources))
+    return Alert(
+        day,
+        AlertKind.DETERIORATED,
+        f"Worse than at the start beyond the minimal important change: {text}.",
+        False,
+        sources,
+    )
+
+
+def inactive(day: date, run: int, settings: ProgressionSettings) -> Alert | None:
+    """Fires on the day a run without any activity reaches the limit (once per run)."""
+    limit = settings.adherence.inactivity_alert_days
+    if run != limit:
+        return None
+    return Alert(
+        day,
+        AlertKind.INACTIVE,
+        f"No session or walking logged for {limit} days in a row: check in with the person.",
+        False,
+        (settings.adherence.engagement_source,),
+    )
+
+
+def flare_not_settling(
+    day: date, episode: flares.FlareEpisode, settings: ProgressionSettings
+) -> Alert | None:
+    """Fires on the first day the flare is past the review window."""
+    f = settings.flare
+    if not flares.needs_review(episode, day, f) or episode.days(day) != f.review_after_days + 1:
+        return None
+    return Alert(
+        day,
+        AlertKind.FLARE_NOT_SETTLING,
+        f"A flare-up that started on {episode.started.isoformat()} has not settled after"
+        f" {f.review_after_days} days: review.",
+        False,
+        (f.plan_source,),
+    )
+
+
+def repeated_flares(
+    day: date, episodes: Sequence[flares.FlareEpisode], settings: ProgressionSettings
+) -> Alert | None:
+    """Fires on the day a flare starts that makes them "keep coming back"."""
+    f = settings.flare
+    if not episodes or episodes[-1].started != day or not flares.recurring(episodes, day, f):
+        return None
+    return Alert(
+        day,
+        AlertKind.REPEATED_FLARES,
+        f"{f.repeated_count} or more flare-ups within {f.repeated_window_days} days: review the plan.",
+        False,
+        (f.plan_source,),
+    )
