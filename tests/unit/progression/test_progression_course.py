@@ -279,3 +279,36 @@ def test_flare_that_lingers_then_recurs(
     spreading = result.day(day(30)).signal
     assert spreading is not None and spreading.colour is Colour.RED and spreading.rescreen
     assert result.stopped_on is None
+
+
+def test_a_course_under_way_is_replayed_up_to_today_only(settings: ProgressionSettings) -> None:
+    """Days after ``until`` are not visited: no alerts for silence that has not happened yet."""
+    from backmech.bootstrap import assessment_service
+
+    kb = assessment_service().kb
+    start = date(2026, 1, 5)
+    plan = CoursePlan(
+        start=start,
+        weeks=8,
+        baseline_pain=5,
+        exercises=("bird-dog",),
+        session_weekdays=frozenset(range(7)),
+        phase_start_weeks=(1, 3, 5, 7),
+        reminders=ReminderPreference(per_week=3),
+    )
+    entries = [
+        DayEntry(
+            start + timedelta(days=d),
+            session=SessionLog(pain_before=4, pain_during=2, pain_after=3, next_morning_pain=3),
+        )
+        for d in range(10)
+    ]
+    whole = replay(plan, entries, kb.exercises, settings)
+    today = start + timedelta(days=9)
+    partial = replay(plan, entries, kb.exercises, settings, until=today)
+    assert len(whole.days) == 56 and len(partial.days) == 10
+    assert partial.days == whole.days[:10]
+    assert any(a.kind.value == "inactive" for a in whole.alerts)
+    assert not any(a.kind.value == "inactive" for a in partial.alerts)
+    assert len(partial.weeks) == 1
+    assert replay(plan, entries, kb.exercises, settings, until=start - timedelta(days=1)).days == ()

@@ -163,8 +163,14 @@ def replay(
     entries: Sequence[DayEntry],
     exercises: Mapping[Slug, Exercise],
     settings: ProgressionSettings,
+    *,
+    until: date | None = None,
 ) -> CourseReplay:
-    """Replay ``entries`` over the course of ``plan`` (see the module docstring for the order)."""
+    """Replay ``entries`` over the course of ``plan`` (see the module docstring for the order).
+
+    ``until`` stops the replay after that day: a course under way is replayed up to
+    today, so days that have not come yet neither raise inactivity alerts nor end weeks.
+    """
     by_day = _index(plan, entries, settings)
     baseline_scores = {s.measure: s.value for s in plan.baseline_scores}
     for slug in plan.exercises:
@@ -187,7 +193,8 @@ def replay(
     stopped_on: date | None = None
     outcomes: list[DayOutcome] = []
 
-    for offset in range(7 * plan.weeks):
+    days = 7 * plan.weeks if until is None else max(0, min(7 * plan.weeks, (until - plan.start).days + 1))
+    for offset in range(days):
         day = plan.start + timedelta(days=offset)
         week = offset // 7 + 1
         entry = by_day.get(day, DayEntry(day))

@@ -1,0 +1,214 @@
+"""A patient's course so far: their stored plan and logs replayed through the progression rules.
+
+Why replay instead of storing decisions: the decisions (pain colour, dose steps,
+flares, alerts, phase) follow from what the person logged and the knowledge base,
+so replaying the stored logs gives the same answer on every page, for the patient
+and the clinician, and a corrected log or a clinician's plan edit is reflected at
+once. A course of 12 weeks is a few hundred small steps; it is not worth a cache.
+
+How the stored records become the course (:func:`course_plan`, :func:`day_entries`):
+
+* the course starts on the day of the assessment whose plan is followed, and lasts
+  the plan's weeks; the phases' earliest start weeks come from the knowledge base;
+* the daily routine is planned every day, so adherence counts days with a session;
+* the exercises on the ladder are the plan's, and the plan's excluded exercises are
+  never stepped onto;
+* one entry per day: the full session's log if there is one, else the routine's;
+* questionnaire scores of later assessments are the reassessments, compared with
+  the scores of the plan's own assessment;
+* reminders: none until the person chooses a cadence (never more than asked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.progression.adherence import ReminderPreference
+from backmech.domain.progression.alerts import Alert
+from backmech.domain.progression.course import CoursePlan, CourseReplay, DayOutcome, replay
+from backmech.domain.progression.flare import FlareProtocol
+from backmech.domain.progression.ladder import LadderDecision, Step
+from backmech.domain.progression.log import DayEntry, Score
+from backmech.domain.progression.log import SessionLog as LoggedSession
+from backmech.domain.progression.pain_monitoring import PainSignal
+from backmech.domain.progression.reassessment import Due, due_on
+from backmech.domain.progression.settings import ReassessmentSettings
+from backmech.services.care_plan import CurrentPlan
+from backmech.services.ports import Assessment, SessionLog
+
+NO_REMINDERS = ReminderPreference(per_week=0)
+"""Until the person chooses a reminder cadence, none is sent."""
+EVERY_DAY = frozenset(range(7))
+ALERT_DAYS = 14
+"""Alerts of the last two weeks are shown as open; older ones are history."""
+
+
+@dataclass(frozen=True)
+class Course:
+    """The course up to today, with what the pages show about it."""
+
+    plan: CoursePlan
+    replay: CourseReplay
+    today: dt.date
+    settings: ReassessmentSettings
+
+    @property
+    def last_day(self) -> DayOutcome | None:
+        return self.replay.days[-1] if self.replay.days else None
+
+    @property
+    def week(self) -> int:
+        return self.last_day.week if self.last_day is not None else 1
+
+    @property
+    def phase(self) -> int:
+        return self.replay.phase
+
+    @property
+    def stopped(self) -> bool:
+        return self.replay.stopped_on is not None
+
+    @property
+    def last_signal(self) -> tuple[dt.date, PainSignal] | None:
+        """The most recent session's pain colour, with its day."""
+        for outcome in reversed(self.replay.days):
+            if outcome.signal is not None:
+                return outcome.day, outcome.signal
+        return None
+
+    @property
+    def last_decisions(self) -> tuple[LadderDecision, ...]:
+        """The dose steps after the most recent session (progress and regress first)."""
+        for outcome in reversed(self.replay.days):
+            if outcome.decisions:
+                order = {Step.REGRESS: 0, Step.PROGRESS: 1, Step.HOLD: 2}
+                return tuple(sorted(outcome.decisions, key=lambda d: order[d.step]))
+        return ()
+
+    @property
+    def flare(self) -> FlareProtocol | None:
+        """The plan of the flare-up under way, if there is one."""
+        if self.last_day is None or not self.last_day.in_flare:
+            return None
+        for outcome in reversed(self.replay.days):
+            if outcome.flare_started is not None:
+                return outcome.flare_started
+        return None
+
+    @property
+    def open_alerts(self) -> tuple[Alert, ...]:
+        since = self.today - dt.timedelta(days=ALERT_DAYS - 1)
+        return tuple(alert for alert in self.replay.alerts if alert.day >= since)
+
+    def next_due(self) -> Due | None:
+        """The next reassessment from today on (questionnaires or a movement retest)."""
+        for offset in range(max(0, (self.today - self.plan.start).days), 7 * self.plan.weeks):
+            due = due_on(
+                self.plan.start + dt.timedelta(days=offset), self.plan.start, self.plan.weeks, self.settings
+            )
+            if due.anything:
+                return due
+        return None
+
+
+def _score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
+    scores = result.get("scores")
+    block = scores.get(questionnaire) if isinstance(scores, Mapping) else None
+    value = block.get(output) if isinstance(block, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _scores(kb: KnowledgeBase, result: Mapping[str, Any]) -> tuple[Score, ...]:
+    return tuple(
+        Score(measure, value)
+        for measure, spec in kb.progression.reassessment.measures.items()
+        if (value := _score(result, spec.questionnaire, spec.output)) is not None
+    )
+
+
+def course_plan(
+    kb: KnowledgeBase, current: CurrentPlan, reminders: ReminderPreference = NO_REMINDERS
+) -> CoursePlan:
+    """The course of the plan being followed (see the module docstring for each choice)."""
+    plan = current.plan
+    result = current.assessment.result
+    weeks = plan.get("weeks")
+    if not isinstance(weeks, int) or weeks not in kb.plan.phase_start_weeks:
+        weeks = min(kb.plan.phase_start_weeks)
+    pain = _score(result, "nprs", "current")
+    slugs = tuple(
+        str(item["slug"])
+        for item in plan.get("exercises") or []
+        if isinstance(item, Mapping) and str(item.get("slug")) in kb.exercises
+    )
+    excluded = frozenset(
+        str(item["slug"]) for item in plan.get("excluded_exercises") or [] if isinstance(item, Mapping)
+    )
+    return CoursePlan(
+        start=current.assessment.created_at.date(),
+        weeks=weeks,
+        baseline_pain=round(pain) if pain is not None else 0,
+        exercises=tuple(dict.fromkeys(slugs)),
+        session_weekdays=EVERY_DAY,
+        phase_start_weeks=tuple(kb.plan.phase_start_weeks[weeks]),
+        reminders=reminders,
+        baseline_scores=_scores(kb, result),
+        blocked_exercises=excluded,
+    )
+
+
+def day_entries(
+    kb: KnowledgeBase, plan: CoursePlan, logs: Sequence[SessionLog], later: Sequence[Assessment]
+) -> list[DayEntry]:
+    """One entry per day of the course from the stored logs and later assessments' scores."""
+    sessions: dict[dt.date, SessionLog] = {}
+    for log in logs:
+        if not plan.start <= log.session_date <= plan.end:
+            continue
+        kept = sessions.get(log.session_date)
+        if kept is None or (kept.kind != "full" and log.kind == "full"):
+            sessions[log.session_date] = log
+    scores: dict[dt.date, tuple[Score, ...]] = {}
+    for assessment in later:
+        day = assessment.created_at.date()
+        if plan.start < day <= plan.end:
+            scores[day] = _scores(kb, assessment.result)  # the day's last assessment counts
+    entries = []
+    for day in sorted(set(sessions) | set(scores)):
+        stored = sessions.get(day)
+        session = (
+            None
+            if stored is None
+            else LoggedSession(
+                pain_before=stored.pain_before,
+                pain_during=stored.pain_during,
+                pain_after=stored.pain_after,
+                next_morning_pain=stored.next_morning_pain,
+            )
+        )
+        entries.append(DayEntry(day, session=session, scores=scores.get(day, ())))
+    return entries
+
+
+def course_so_far(
+    kb: KnowledgeBase,
+    assessments: Sequence[Assessment],
+    current: CurrentPlan | None,
+    logs: Sequence[SessionLog],
+    today: dt.date,
+    reminders: ReminderPreference = NO_REMINDERS,
+) -> Course | None:
+    """The course replayed up to ``today``; ``None`` when no plan is being followed."""
+    if current is None:
+        return None
+    plan = course_plan(kb, current, reminders)
+    later = [a for a in assessments if a.created_at > current.assessment.created_at]
+    entries = day_entries(kb, plan, logs, later)
+    replayed = replay(plan, entries, kb.exercises, kb.progression, until=today)
+    return Course(plan=plan, replay=replayed, today=today, settings=kb.progression.reassessment)

@@ -1,0 +1,138 @@
+"""The stored plan and logs replayed as a course: what Today and the clinic pages show.
+
+Built from real engine output (the flexion-intolerant example), with logs shaped as
+the web form stores them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from uuid import uuid4
+
+import orjson
+import pytest
+
+from backmech.cli.render import result_json
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.edits import apply_plan_edits
+from backmech.domain.progression.alerts import AlertKind
+from backmech.domain.progression.ladder import Step
+from backmech.domain.progression.pain_monitoring import Colour
+from backmech.services.assessment import AssessmentService
+from backmech.services.care_plan import CurrentPlan
+from backmech.services.course import course_so_far
+from backmech.services.ports import Assessment, SessionLog
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexion-intolerant-desk-worker.json"
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def first(service: AssessmentService) -> Assessment:
+    intake = json.loads(EXAMPLE.read_text())
+    result = orjson.loads(result_json(service.assess(intake)))
+    return Assessment(
+        patient_id=uuid4(),
+        intake=intake,
+        result=result,
+        triage_level="none",
+        plan_status="plan",
+        engine_version="test",
+        created_at=START,
+    )
+
+
+def _current(first: Assessment) -> CurrentPlan:
+    plan = first.result["plan"]
+    return CurrentPlan(assessment=first, edits=[], edited=apply_plan_edits(plan, []))
+
+
+def _log(
+    first: Assessment,
+    day: int,
+    before: int,
+    during: int | None,
+    after: int,
+    morning: int | None,
+    kind: str = "full",
+) -> SessionLog:
+    return SessionLog(
+        patient_id=first.patient_id,
+        session_date=START.date() + dt.timedelta(days=day),
+        pain_before=before,
+        pain_during=during,
+        pain_after=after,
+        next_morning_pain=morning,
+        effort=5,
+        kind=kind,
+        idempotency_key=f"{kind}:{day}",
+    )
+
+
+def test_no_plan_no_course(kb: KnowledgeBase, first: Assessment) -> None:
+    assert course_so_far(kb, [first], None, [], START.date()) is None
+
+
+def test_comfortable_sessions_step_the_doses_up(kb: KnowledgeBase, first: Assessment) -> None:
+    logs = [_log(first, d, 4, 2, 2, 3) for d in range(6)]
+    course = course_so_far(kb, [first], _current(first), logs, START.date() + dt.timedelta(days=5))
+    assert course is not None
+    assert course.plan.weeks == first.result["plan"]["weeks"]
+    assert course.plan.start == START.date()
+    found = course.last_signal
+    assert found is not None and found[1].colour is Colour.GREEN
+    assert any(d.step is Step.PROGRESS for d in course.last_decisions)
+    assert not course.open_alerts and course.flare is None
+
+
+def test_a_painful_session_starts_the_flare_plan(kb: KnowledgeBase, first: Assessment) -> None:
+    logs = [_log(first, d, 4, 2, 3, 3) for d in range(3)] + [_log(first, 3, 4, 8, 8, 8)]
+    course = course_so_far(kb, [first], _current(first), logs, START.date() + dt.timedelta(days=3))
+    assert course is not None
+    found = course.last_signal
+    assert found is not None and found[1].colour is Colour.RED
+    assert course.flare is not None and course.flare.steps
+
+
+def test_silence_raises_the_inactivity_alert_and_only_up_to_today(
+    kb: KnowledgeBase, first: Assessment
+) -> None:
+    logs = [_log(first, 0, 4, 2, 3, 3)]
+    early = course_so_far(kb, [first], _current(first), logs, START.date() + dt.timedelta(days=1))
+    late = course_so_far(kb, [first], _current(first), logs, START.date() + dt.timedelta(days=6))
+    assert early is not None and late is not None
+    assert not [a for a in early.open_alerts if a.kind is AlertKind.INACTIVE]
+    assert [a for a in late.open_alerts if a.kind is AlertKind.INACTIVE]
+
+
+def test_the_full_session_counts_over_the_routine_on_the_same_day(
+    kb: KnowledgeBase, first: Assessment
+) -> None:
+    logs = [_log(first, 0, 4, 1, 2, 2, kind="routine"), _log(first, 0, 4, 9, 9, 9, kind="full")]
+    course = course_so_far(kb, [first], _current(first), logs, START.date())
+    assert course is not None
+    found = course.last_signal
+    assert found is not None and found[1].colour is Colour.RED
+
+
+def test_a_later_assessment_is_the_reassessment(kb: KnowledgeBase, first: Assessment) -> None:
+    result = json.loads(json.dumps(first.result))
+    result["scores"]["odi"]["percent"] = first.result["scores"]["odi"]["percent"] - 14
+    later = Assessment(
+        patient_id=first.patient_id,
+        intake=first.intake,
+        result=result,
+        triage_level="none",
+        plan_status="plan",
+        engine_version="test",
+        created_at=START + dt.timedelta(days=13),
+    )
+    day = START.date() + dt.timedelta(days=13)
+    course = course_so_far(kb, [first, later], _current(first), [], day)
+    assert course is not None
+    changes = course.replay.day(day).changes
+    odi = [c for c in changes if c.measure == "odi"]
+    assert odi and odi[0].status.value == "improved" and odi[0].improvement == 14
+    assert course.next_due() is not None
