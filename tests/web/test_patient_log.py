@@ -166,3 +166,18 @@ def test_worst_pain_during_is_stored_and_checked(site: Site) -> None:
     stored = sorted(_logs(site), key=lambda log: log.kind or "")
     assert [(log.kind, log.pain_during) for log in stored] == [("full", 4), ("routine", None)]
     assert "Worst during" in client.get("/me/log").text
+
+
+def test_today_shows_how_the_programme_responds(site: Site) -> None:
+    """After a painful session Today shows the red colour, why, and the flare plan; comfortable ones step up."""
+    site.assess("patient_a")
+    client = site["patient_a"].client
+    before = client.get("/me").text
+    assert "How your programme is responding" in before and "Log your sessions" in before
+    client.post("/me/log", data=_form(site, pain_before="4", pain_during="1", pain_after="1"))
+    calm = client.get("/me").text
+    assert "signal-green" in calm and "until you tell us how the next morning was" in calm
+    client.post("/me/log", data=_form(site, pain_before="3", pain_during="9", pain_after="9"))
+    flared = client.get("/me").text
+    assert "signal-red" in flared and 'id="flare-plan"' in flared
+    assert "Contact your clinician if" in flared

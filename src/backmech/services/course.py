@@ -13,7 +13,7 @@ How the stored records become the course (:func:`course_plan`, :func:`day_entrie
 * the daily routine is planned every day, so adherence counts days with a session;
 * the exercises on the ladder are the plan's, and the plan's excluded exercises are
   never stepped onto;
-* one entry per day: the full session's log if there is one, else the routine's;
+* one entry per day: the day's last full session if there is one, else its last log;
 * questionnaire scores of later assessments are the reassessments, compared with
   the scores of the plan's own assessment;
 * reminders: none until the person chooses a cadence (never more than asked).
@@ -172,7 +172,7 @@ def day_entries(
         if not plan.start <= log.session_date <= plan.end:
             continue
         kept = sessions.get(log.session_date)
-        if kept is None or (kept.kind != "full" and log.kind == "full"):
+        if kept is None or kept.kind != "full" or log.kind == "full":  # logs come oldest first
             sessions[log.session_date] = log
     scores: dict[dt.date, tuple[Score, ...]] = {}
     for assessment in later:

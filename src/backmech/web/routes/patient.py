@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from backmech.services.course import course_so_far
 from backmech.services.daily_log import kind_of, new_token, patient_logs
 from backmech.services.progress import (
     awaiting_morning_check,
@@ -47,7 +48,10 @@ def today_page(request: Request, saved: str = "") -> Response:
         logs = patient_logs(app_state(request).uow_factory, view.viewer.user, view.patient)
         position = plan_position(plan, view.assessed_on, today)
         session = phase_session(plan, position.phase)
+        kb = app_state(request).knowledge
         context.update(
+            course=course_so_far(kb, view.assessments, view.current, logs, today),
+            exercise_names={slug: exercise.name for slug, exercise in kb.exercises.items()},
             plan=plan,
             position=position,
             session=session,
