@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from tests.web.conftest import Site, days_ago
 
 from backmech.services.ports import AnalysisStatus, MovementAnalysis, SessionLog
@@ -192,3 +193,26 @@ def test_patients_and_visitors_cannot_reach_clinic_pages(sqlite_site: Site) -> N
     anonymous = site.client()
     answer = anonymous.get("/clinic", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_course_alerts_reach_the_clinician(sqlite_site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patient who stops logging raises the inactivity alert in the list and the record's course."""
+    site = sqlite_site
+    site.assess("patient_a")
+    person = site["patient_a"]
+    assert person.patient is not None
+    with site.state.uow_factory(actor=None) as uow:
+        assessment = uow.assessments.for_patient(person.patient.clinic_id, person.patient.id)[-1]
+    start = assessment.created_at.date()
+    clinician = site["clinician_a"].client
+    fresh = clinician.get("/clinic?show=alerts").text
+    assert "Pat A" not in fresh  # nothing to attend to on the day of the assessment
+    page = clinician.get(f"/clinic/patients/{person.patient.id}").text
+    assert 'id="course"' in page and "No alerts in the last 14 days" in page
+    # The same record seen a week later (the pages read today's date): silence is an alert.
+    later = start + dt.timedelta(days=6)
+    monkeypatch.setattr("backmech.web.routes.clinician.today", lambda: later)
+    listed = clinician.get("/clinic?show=alerts").text
+    record = clinician.get(f"/clinic/patients/{person.patient.id}").text
+    assert "Pat A" in listed and "course-alert" in listed and "Inactive" in listed
+    assert "Alerts (last 14 days)" in record and "Inactive" in record

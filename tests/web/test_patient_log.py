@@ -169,7 +169,7 @@ def test_worst_pain_during_is_stored_and_checked(site: Site) -> None:
 
 
 def test_today_shows_how_the_programme_responds(site: Site) -> None:
-    """After a painful session Today shows the red colour, why, and the flare plan; comfortable ones step up."""
+    """A comfortable session shows green; a painful one shows red, why, and the flare-up plan."""
     site.assess("patient_a")
     client = site["patient_a"].client
     before = client.get("/me").text

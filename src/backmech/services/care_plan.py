@@ -78,6 +78,11 @@ def _load_current(uow: UnitOfWork, patient_id: UUID, clinic_id: UUID) -> Current
     )
 
 
+def current_from(assessments: Sequence[Assessment], edits: Sequence[PlanEdit]) -> CurrentPlan | None:
+    """The current plan from a patient's assessments and plan edits already read (oldest first)."""
+    return _current_from(list(assessments), lambda: edits)
+
+
 def _current_from(
     assessments: list[Assessment], plan_edits: Callable[[], Sequence[PlanEdit]]
 ) -> CurrentPlan | None:

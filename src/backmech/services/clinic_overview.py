@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.progression.alerts import Alert
 from backmech.services.accounts import AuthorisationError, current_user, require_member
+from backmech.services.care_plan import current_from
+from backmech.services.course import Course, course_so_far
 from backmech.services.ports import (
     Assessment,
     AuditEvent,
@@ -39,7 +43,7 @@ INACTIVE_AFTER_DAYS = 3
 TRIAGE_RANK = {"emergency": 0, "urgent": 1, "soon": 2, "none": 3}
 """Most urgent first; a patient never assessed sorts after these."""
 
-Show = Literal["all", "red_flags", "inactive"]
+Show = Literal["all", "red_flags", "inactive", "alerts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,12 @@ class PatientSummary:
     """Pain before a session (0-10, as logged), first and latest session."""
     last_activity: dt.date | None
     inactive: bool
+    course: Course | None = None
+    """The plan's course replayed up to today (alerts, week, phase); None without a plan."""
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return self.course.open_alerts if self.course is not None else ()
 
     @property
     def red_flag(self) -> bool:
@@ -150,6 +160,7 @@ def summarise(
     today: dt.date,
     *,
     other_activity: Sequence[dt.date] = (),
+    course: Course | None = None,
 ) -> PatientSummary:
     """One patient's line of the clinic list (assessments and logs oldest first)."""
     latest = assessments[-1] if assessments else None
@@ -176,6 +187,7 @@ def summarise(
         session_pain=_trend([float(log.pain_before) for log in ordered_logs]),
         last_activity=last,
         inactive=(today - since).days >= INACTIVE_AFTER_DAYS,
+        course=course,
     )
 
 
@@ -195,6 +207,7 @@ def clinic_overview(
     *,
     query: str = "",
     show: Show = "all",
+    kb: KnowledgeBase | None = None,
 ) -> list[PatientSummary]:
     """The clinic's patients whose name contains ``query``, red flags first, then who went quiet.
 
@@ -207,14 +220,21 @@ def clinic_overview(
         for patient in uow.patients.for_clinic(clinic_id):
             if needle and needle not in patient.display_name.lower():
                 continue
-            assessments = uow.assessments.for_patient(clinic_id, patient.id)
+            assessments, edits = uow.assessments.with_plan_edits(clinic_id, patient.id)
             logs = uow.session_logs.for_patient(clinic_id, patient.id)
-            summaries.append(summarise(patient, assessments, logs, today))
+            course = (
+                None
+                if kb is None
+                else course_so_far(kb, assessments, current_from(assessments, edits), logs, today)
+            )
+            summaries.append(summarise(patient, assessments, logs, today, course=course))
         uow.commit()  # keep the audit events of the reads
     if show == "red_flags":
         summaries = [s for s in summaries if s.red_flag]
     elif show == "inactive":
         summaries = [s for s in summaries if s.inactive]
+    elif show == "alerts":
+        summaries = [s for s in summaries if s.alerts or s.red_flag]
     return sorted(summaries, key=lambda s: s.sort_key)
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from backmech.services.care_plan import current_plan
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
+from backmech.services.course import course_so_far
 from backmech.web.routes import clinician_invite, clinician_plan
 from backmech.web.routes.clinician_views import (
     CARE_LABELS,
@@ -31,7 +32,12 @@ router.include_router(clinician_plan.router)
 router.include_router(clinician_invite.router)
 
 NOT_FOUND = "There is no such record, or it is not yours to see."
-SHOW_OPTIONS: dict[str, Show] = {"all": "all", "red_flags": "red_flags", "inactive": "inactive"}
+SHOW_OPTIONS: dict[str, Show] = {
+    "all": "all",
+    "red_flags": "red_flags",
+    "inactive": "inactive",
+    "alerts": "alerts",
+}
 
 
 def parse_patient_id(value: str) -> UUID:
@@ -52,7 +58,13 @@ def patient_list(request: Request, q: str = "", show: str = "all") -> Response:
     state = app_state(request)
     chosen = SHOW_OPTIONS.get(show, "all")
     summaries = clinic_overview(
-        state.uow_factory, viewer.user, viewer.user.clinic_id, today(), query=q[:200], show=chosen
+        state.uow_factory,
+        viewer.user,
+        viewer.user.clinic_id,
+        today(),
+        query=q[:200],
+        show=chosen,
+        kb=state.knowledge,
     )
     return render(
         request,
@@ -99,5 +111,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
             "edits": [(edit, describe_change(edit.change)) for edit in reversed(record.edits)],
             "care_labels": CARE_LABELS,
             "people": record.people,
+            "course": course_so_far(kb, record.assessments, plan, record.logs, today()),
+            "exercise_names": {slug: exercise.name for slug, exercise in kb.exercises.items()},
         },
     )
