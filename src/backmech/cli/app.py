@@ -365,10 +365,12 @@ def vocabulary(
 
 
 def _register_server_commands() -> None:
+    from backmech.cli.cohort import cohort
     from backmech.cli.server import serve, worker
 
     app.command()(serve)
     app.command()(worker)
+    app.command()(cohort)
 
 
 _register_server_commands()
