@@ -136,3 +136,42 @@ def test_a_later_assessment_is_the_reassessment(kb: KnowledgeBase, first: Assess
     odi = [c for c in changes if c.measure == "odi"]
     assert odi and odi[0].status.value == "improved" and odi[0].improvement == 14
     assert course.next_due() is not None
+
+
+def _again(first: Assessment, days: int, *, plan: bool = True) -> Assessment:
+    result = json.loads(json.dumps(first.result))
+    if not plan:
+        result["plan"] = None
+    return Assessment(
+        patient_id=first.patient_id,
+        intake=first.intake,
+        result=result,
+        triage_level="none" if plan else "urgent",
+        plan_status="plan" if plan else "withheld",
+        engine_version="test",
+        created_at=START + dt.timedelta(days=days),
+    )
+
+
+def test_reassessments_continue_the_course_and_a_red_flag_ends_it(
+    kb: KnowledgeBase, first: Assessment
+) -> None:
+    """Questionnaires every two weeks give new results (each with a plan): the course goes on."""
+    weeks = first.result["plan"]["weeks"]
+    again = [_again(first, 13), _again(first, 27)]
+    history = [first, *again]
+    current = CurrentPlan(
+        assessment=again[-1], edits=[], edited=apply_plan_edits(again[-1].result["plan"], [])
+    )
+    course = course_so_far(kb, history, current, [], START.date() + dt.timedelta(days=30))
+    assert course is not None and course.plan.start == START.date() and course.week == 5
+    # After the course's last week a new assessment starts a new course.
+    late = _again(first, 7 * weeks + 3)
+    current = CurrentPlan(assessment=late, edits=[], edited=apply_plan_edits(late.result["plan"], []))
+    course = course_so_far(kb, [*history, late], current, [], late.created_at.date())
+    assert course is not None and course.plan.start == late.created_at.date()
+    # A withheld assessment (a red flag) in between: the next plan starts afresh.
+    stop, resumed = _again(first, 20, plan=False), _again(first, 34)
+    current = CurrentPlan(assessment=resumed, edits=[], edited=apply_plan_edits(resumed.result["plan"], []))
+    course = course_so_far(kb, [first, stop, resumed], current, [], resumed.created_at.date())
+    assert course is not None and course.plan.start == resumed.created_at.date()

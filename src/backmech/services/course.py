@@ -8,8 +8,13 @@ once. A course of 12 weeks is a few hundred small steps; it is not worth a cache
 
 How the stored records become the course (:func:`course_plan`, :func:`day_entries`):
 
-* the course starts on the day of the assessment whose plan is followed, and lasts
-  the plan's weeks; the phases' earliest start weeks come from the knowledge base;
+* a course starts with an assessment that gives a plan and lasts that plan's weeks;
+  later assessments inside those weeks are its reassessments (the questionnaires
+  asked every two weeks), not new courses. An assessment that withheld the plan
+  (a red flag) ends the course; one after the course's last week starts a new one;
+* the baseline (pain, scores, weeks) is the course's first assessment; the exercises
+  on the ladder are those of the plan followed now (with the clinician's edits);
+* the phases' earliest start weeks come from the knowledge base;
 * the daily routine is planned every day, so adherence counts days with a session;
 * the exercises on the ladder are the plan's, and the plan's excluded exercises are
   never stepped onto;
@@ -132,15 +137,47 @@ def _scores(kb: KnowledgeBase, result: Mapping[str, Any]) -> tuple[Score, ...]:
     )
 
 
-def course_plan(
-    kb: KnowledgeBase, current: CurrentPlan, reminders: ReminderPreference = NO_REMINDERS
-) -> CoursePlan:
-    """The course of the plan being followed (see the module docstring for each choice)."""
-    plan = current.plan
-    result = current.assessment.result
-    weeks = plan.get("weeks")
+def course_start(kb: KnowledgeBase, assessments: Sequence[Assessment], current: CurrentPlan) -> Assessment:
+    """The assessment that started the course the current plan belongs to (see the module docstring)."""
+    run: list[Assessment] = []
+    for assessment in reversed(assessments):
+        if assessment.created_at > current.assessment.created_at:
+            continue
+        if not isinstance(assessment.result.get("plan"), Mapping):
+            break
+        run.insert(0, assessment)
+    if not run:
+        return current.assessment
+    start = run[0]
+    for assessment in run[1:]:
+        if assessment.created_at.date() > _end(kb, start):
+            start = assessment
+    return start
+
+
+def _weeks(kb: KnowledgeBase, result: Mapping[str, Any]) -> int:
+    plan = result.get("plan")
+    weeks = plan.get("weeks") if isinstance(plan, Mapping) else None
     if not isinstance(weeks, int) or weeks not in kb.plan.phase_start_weeks:
-        weeks = min(kb.plan.phase_start_weeks)
+        return min(kb.plan.phase_start_weeks)
+    return weeks
+
+
+def _end(kb: KnowledgeBase, start: Assessment) -> dt.date:
+    return start.created_at.date() + dt.timedelta(days=7 * _weeks(kb, start.result) - 1)
+
+
+def course_plan(
+    kb: KnowledgeBase,
+    current: CurrentPlan,
+    reminders: ReminderPreference = NO_REMINDERS,
+    started: Assessment | None = None,
+) -> CoursePlan:
+    """The course of the plan being followed, begun by ``started`` (default: the plan's own assessment)."""
+    plan = current.plan
+    first = started if started is not None else current.assessment
+    result = first.result
+    weeks = _weeks(kb, result)
     pain = _score(result, "nprs", "current")
     slugs = tuple(
         str(item["slug"])
@@ -151,7 +188,7 @@ def course_plan(
         str(item["slug"]) for item in plan.get("excluded_exercises") or [] if isinstance(item, Mapping)
     )
     return CoursePlan(
-        start=current.assessment.created_at.date(),
+        start=first.created_at.date(),
         weeks=weeks,
         baseline_pain=round(pain) if pain is not None else 0,
         exercises=tuple(dict.fromkeys(slugs)),
@@ -207,8 +244,9 @@ def course_so_far(
     """The course replayed up to ``today``; ``None`` when no plan is being followed."""
     if current is None:
         return None
-    plan = course_plan(kb, current, reminders)
-    later = [a for a in assessments if a.created_at > current.assessment.created_at]
+    started = course_start(kb, assessments, current)
+    plan = course_plan(kb, current, reminders, started)
+    later = [a for a in assessments if a.created_at > started.created_at]
     entries = day_entries(kb, plan, logs, later)
     replayed = replay(plan, entries, kb.exercises, kb.progression, until=today)
     return Course(plan=plan, replay=replayed, today=today, settings=kb.progression.reassessment)
