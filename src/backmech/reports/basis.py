@@ -1,0 +1,125 @@
+"""What both reports read first from a patient record: the latest result, the plan now, the period.
+
+Why one place: the patient report and the clinician letter must agree on the same
+rule the web pages follow. The *latest* assessment decides: if its triage stopped
+the programme, there is no plan to show (only the referral), even if an older
+assessment had one. Otherwise the plan is the latest plan with the clinician's edits
+replayed, by the same function the web pages use (``services.care_plan``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.services.care_plan import CurrentPlan
+from backmech.services.care_plan import current_from  # the one rule the web uses
+from backmech.services.patient_record import PatientRecord
+from backmech.services.ports import Assessment, PlanEdit, SessionLog
+from backmech.services.progress import PlanPosition, plan_position
+
+
+@dataclass(frozen=True)
+class ReportBasis:
+    """A patient record as the reports need it, with ``today`` fixed (no clock inside a report)."""
+
+    record: PatientRecord
+    kb: KnowledgeBase
+    today: dt.date
+    current: CurrentPlan | None
+
+    @property
+    def latest(self) -> Assessment | None:
+        return self.record.latest
+
+    @property
+    def result(self) -> Mapping[str, Any]:
+        """The latest stored result (empty before any assessment)."""
+        return self.latest.result if self.latest is not None else {}
+
+    @property
+    def triage(self) -> Mapping[str, Any]:
+        triage = self.result.get("triage")
+        return triage if isinstance(triage, Mapping) else {}
+
+    @property
+    def blocked(self) -> str:
+        """``""`` when a plan may be followed; else the latest assessment's plan status."""
+        if self.latest is None or isinstance(self.result.get("plan"), Mapping):
+            return ""
+        return self.latest.plan_status or "withheld"
+
+    @property
+    def referral(self) -> bool:
+        """The latest triage stopped the programme: the report shows the referral instead of a plan."""
+        return bool(self.blocked) and str(self.triage.get("level", "none")) != "none"
+
+    @property
+    def plan(self) -> dict[str, Any] | None:
+        return None if self.blocked or self.current is None else self.current.plan
+
+    @property
+    def plan_start(self) -> dt.date | None:
+        """The day the plan being followed was made (its assessment's date)."""
+        return self.current.assessment.created_at.date() if self.current is not None else None
+
+    @property
+    def programme_start(self) -> dt.date | None:
+        """The first assessment of the latest unbroken run with a plan.
+
+        A re-assessment replaces the plan but continues the programme (as the clinic
+        list counts adherence), so adherence and the calendar count from here, while
+        the week of the plan counts from the plan now followed (as the web pages do).
+        """
+        if self.plan is None:
+            return None
+        start: dt.date | None = None
+        for assessment in reversed(self.record.assessments):
+            if not isinstance(assessment.result.get("plan"), Mapping):
+                break
+            start = assessment.created_at.date()
+        return start
+
+    @property
+    def position(self) -> PlanPosition | None:
+        plan, start = self.plan, self.plan_start
+        return plan_position(plan, start, self.today) if plan is not None and start is not None else None
+
+    @property
+    def logs(self) -> list[SessionLog]:
+        """Session logs up to ``today``, oldest first."""
+        return sorted(
+            (log for log in self.record.session_logs if log.session_date <= self.today),
+            key=lambda log: (log.session_date, log.created_at),
+        )
+
+    @property
+    def edits(self) -> Sequence[PlanEdit]:
+        """Every plan edit in the record, oldest first (the letter shows the whole history)."""
+        return sorted(self.record.plan_edits, key=lambda e: e.at)
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date]:
+        """First recorded day (assessment, log or edit) to ``today``: the range a report covers."""
+        days = [
+            *(a.created_at.date() for a in self.record.assessments),
+            *(log.session_date for log in self.record.session_logs),
+            *(e.at.date() for e in self.record.plan_edits),
+        ]
+        start = min(days) if days else self.today
+        return min(start, self.today), self.today
+
+    def citation(self, source_id: str) -> str:
+        """A source id as its citation (the id itself when the knowledge base does not know it)."""
+        source = self.kb.sources.get(source_id)
+        return source.citation if source is not None else source_id
+
+
+def report_basis(record: PatientRecord, kb: KnowledgeBase, today: dt.date) -> ReportBasis:
+    """The record read once for a report: the current plan with the clinician's edits replayed."""
+    assessments = list(record.assessments)
+    current = current_from(assessments, record.plan_edits)
+    return ReportBasis(record=record, kb=kb, today=today, current=current)
