@@ -376,6 +376,17 @@ def _register_server_commands() -> None:
 _register_server_commands()
 
 
+def _register_data_commands() -> None:
+    from backmech.cli.data import erase, export, import_
+
+    app.command("export")(export)
+    app.command("import")(import_)
+    app.command("erase")(erase)
+
+
+_register_data_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.services.care_plan import CurrentPlan
-from backmech.services.care_plan import current_from  # the one rule the web uses
+from backmech.services.care_plan import (
+    CurrentPlan,
+    current_from,  # the one rule the web uses
+)
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, PlanEdit, SessionLog
 from backmech.services.progress import PlanPosition, plan_position

@@ -232,6 +232,17 @@ class SqlUserRepository(_Repository):
             )
         return bool(getattr(done, "rowcount", 0) == 1)
 
+    def delete(self, user_id: UUID) -> bool:
+        """Delete the account; web sessions cascade, links from patients and plan edits become NULL."""
+        clinic_id = self._session.scalar(sa.select(UserRow.clinic_id).where(UserRow.id == user_id))
+        if clinic_id is None:
+            return False
+        with integrity_errors():
+            self._session.execute(sa.delete(UserRow).where(UserRow.id == user_id))
+        self._session.expire_all()
+        self._audit(AuditAction.DELETE, "user", clinic_id=clinic_id, patient_id=None, entity_id=user_id)
+        return True
+
 
 class SqlInvitationRepository(_Repository):
     def add(self, invitation: Invitation) -> Invitation:
@@ -269,6 +280,14 @@ class SqlInvitationRepository(_Repository):
                 .execution_options(synchronize_session=False)
             )
         return bool(getattr(done, "rowcount", 0) == 1)
+
+    def delete_for_email(self, clinic_id: UUID, email: str) -> int:
+        done = self._session.execute(
+            sa.delete(InvitationRow).where(
+                InvitationRow.clinic_id == clinic_id, InvitationRow.email == normalise_email(email)
+            )
+        )
+        return int(getattr(done, "rowcount", 0) or 0)
 
 
 class SqlPatientRepository(_Repository):
@@ -332,6 +351,10 @@ class SqlPatientRepository(_Repository):
             AuditAction.DELETE, "patient", clinic_id=clinic_id, patient_id=patient_id, entity_id=patient_id
         )
         return True
+
+    def exists(self, patient_id: UUID) -> bool:
+        """Not clinic-scoped and not audited: it answers only whether the id is taken, never with data."""
+        return self._session.scalar(sa.select(PatientRow.id).where(PatientRow.id == patient_id)) is not None
 
 
 class SqlAssessmentRepository(_Repository):

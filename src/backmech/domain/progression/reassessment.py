@@ -92,15 +92,21 @@ def measure_change(
     )
     if improvement > 0 and (reaches_points or reaches_percent):
         why = (
-            f"{spec.name} improved by {size:g} points"
+            f"{spec.name} improved by {round(size, 1):g} points"
             + (f" ({percent:.0f} %)" if percent is not None else "")
             + ", at least the minimal important change."
         )
         status = Responder.IMPROVED
     elif improvement < 0 and reaches_points and exceeds_mdc is not False:
-        why = f"{spec.name} worsened by {size:g} points, beyond the minimal important and detectable change."
+        why = (
+            f"{spec.name} worsened by {round(size, 1):g} points, "
+            "beyond the minimal important and detectable change."
+        )
         status = Responder.DETERIORATED
     else:
-        why = f"{spec.name} changed by {improvement:+g} points towards better: not a meaningful change."
+        why = (
+            f"{spec.name} changed by {round(improvement, 1):+g} points towards better: "
+            "not a meaningful change."
+        )
         status = Responder.UNCHANGED
     return MeasureChange(spec.id, baseline, current, improvement, percent, status, exceeds_mdc, why, sources)

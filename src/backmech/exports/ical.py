@@ -1,0 +1,255 @@
+"""An iCalendar (RFC 5545) feed of a plan: the daily routine, the sessions and the reassessments.
+
+Why a calendar: a plan is followed on days, and people keep their days in a calendar
+app. The feed holds, as all-day events that do not block time (the plan does not say
+at what hour):
+
+* the daily routine, every day for the plan's weeks (one recurring event);
+* the ~20-minute session on the planned weekdays, one recurring event per phase
+  (each phase has its own exercises) from the phase's first to its last week;
+* a questionnaire reassessment every ``questionnaires_every_days`` days;
+* a movement retest at the end of each week in ``movement_retest_weeks``.
+
+Every event has a UID made from the patient id and what the event is (not from the
+assessment or the date), so importing a newer feed updates the events already in the
+calendar instead of adding copies; ``SEQUENCE`` grows with every new plan or plan edit
+so that calendar apps take the newer version. Descriptions list what to do and say
+that the plan supports decisions and does not replace a clinician. No name or other
+identifying detail is written: calendars are often synced to third-party services.
+
+Example::
+
+    record = read_patient_record(uow_factory, clinician, patient_id, clinic_id)
+    Path("plan.ics").write_bytes(patient_calendar(record))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid5
+
+from icalendar import Calendar, Event
+
+from backmech.domain.errors import BackmechError
+from backmech.services.patient_data import plan_of
+from backmech.services.patient_record import PatientRecord
+
+UID_NAMESPACE = UUID("6f1c3b0e-5a7d-4c1e-9a63-0b6d2f1e8c42")
+"""Fixed forever: changing it would change every UID and duplicate every event in people's calendars."""
+
+DISCLAIMER = (
+    "backmech supports decisions; it does not replace a clinician. "
+    "If your symptoms change or new ones appear, contact your clinician."
+)
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+SPREAD_WEEKDAYS: Mapping[int, frozenset[int]] = {
+    1: frozenset({2}),
+    2: frozenset({0, 3}),
+    3: frozenset({0, 2, 4}),
+    4: frozenset({0, 1, 3, 4}),
+    5: frozenset({0, 1, 2, 3, 4}),
+    6: frozenset({0, 1, 2, 3, 4, 5}),
+    7: frozenset(range(7)),
+}
+"""Session weekdays (``date.weekday()``, Monday 0) for a number of days a week, spread with rest days."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOptions:
+    """What a plan alone does not say: who it is for, when it starts, on which days, which revision."""
+
+    feed_id: UUID
+    """The patient's id: with each event's kind it makes the stable UID."""
+    start: dt.date
+    """Day 1 of the plan."""
+    session_weekdays: Collection[int]
+    made_at: dt.datetime
+    """When this version of the plan was made (DTSTAMP): the same plan gives the same bytes."""
+    sequence: int = 0
+
+
+def patient_calendar(record: PatientRecord, *, start: dt.date | None = None) -> bytes:
+    """The feed of the plan the patient follows now (the latest plan with the clinician's edits).
+
+    Refuses when there is no plan to follow: none made yet, or the newest assessment
+    withheld it (a red flag): an older plan must not go back into someone's calendar.
+    Day 1 is the plan's assessment date unless ``start`` is given; the session days come
+    from the intake's ``preferences.days_per_week`` (5 if not given).
+    """
+    current = plan_of(record)
+    if current is None:
+        raise BackmechError(
+            "There is no plan to put in a calendar: no assessment has made one, or the newest withheld it.",
+            hint="A plan is withheld after a red flag or an unfinished safety screen; see a clinician first.",
+        )
+    plans_made = sum(1 for a in record.assessments if isinstance(a.result.get("plan"), Mapping))
+    made_at = max([current.assessment.created_at, *(edit.at for edit in current.edits)])
+    options = CalendarOptions(
+        feed_id=record.patient.id,
+        start=start or current.assessment.created_at.date(),
+        session_weekdays=SPREAD_WEEKDAYS[_days_per_week(current.assessment.intake)],
+        made_at=made_at,
+        sequence=plans_made - 1 + len(record.plan_edits),
+    )
+    return plan_calendar(current.plan, options)
+
+
+def plan_calendar(plan: Mapping[str, Any], options: CalendarOptions) -> bytes:
+    """The feed of one plan (the ``plan`` object of an assessment result), as RFC 5545 bytes."""
+    weeks = int(plan.get("weeks") or 0)
+    if weeks < 1:
+        raise BackmechError("The plan has no weeks to put in a calendar.", hint="Check the plan's length.")
+    calendar = Calendar()
+    calendar.add("prodid", "-//backmech//recovery plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Back recovery plan")
+    events = [
+        *_routine(plan, weeks, options),
+        *_sessions(plan, weeks, options),
+        *_questionnaires(plan, weeks, options),
+        *_movement_retests(plan, options),
+    ]
+    for event in events:
+        calendar.add_component(event)
+    feed: bytes = calendar.to_ical()
+    return feed
+
+
+def _routine(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
+    items = _list(plan.get("daily_routine"))
+    if not items:
+        return []
+    minutes = plan.get("daily_routine_minutes")
+    summary = "Daily back routine" + (f" (about {_minutes(minutes)} minutes)" if minutes else "")
+    lines = ["Every day, a short routine:", *(_exercise_line(item) for item in items)]
+    event = _event(options, "routine", options.start, summary, lines)
+    event.add("rrule", {"freq": "daily", "count": weeks * 7})
+    return [event]
+
+
+def _sessions(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
+    days = sorted({day for day in options.session_weekdays if 0 <= day <= 6})
+    if not days:
+        return []
+    by_slug = {item.get("slug"): item for item in _list(plan.get("exercises"))}
+    name = str(plan.get("session_name") or "Exercise")
+    phases = _list(plan.get("phases")) or [
+        {"id": "plan", "name": "", "start_week": 1, "end_week": weeks, "session": plan.get("exercises")}
+    ]
+    events = []
+    for phase in phases:
+        first_week = max(1, int(phase.get("start_week") or 1))
+        last_week = min(weeks, int(phase.get("end_week") or weeks))
+        begin = options.start + dt.timedelta(weeks=first_week - 1)
+        end = options.start + dt.timedelta(weeks=last_week, days=-1)
+        first = next(
+            (begin + dt.timedelta(d) for d in range(7) if (begin + dt.timedelta(d)).weekday() in days), None
+        )
+        if first is None or first > end:
+            continue
+        minutes = phase.get("session_minutes")
+        title = f"{name} session" + (f": {phase['name']}" if phase.get("name") else "")
+        summary = title + (f" (about {_minutes(minutes)} minutes)" if minutes else "")
+        lines = [str(phase["goal"])] if phase.get("goal") else []
+        lines += [
+            _exercise_line(by_slug.get(entry.get("slug"), entry)) for entry in _list(phase.get("session"))
+        ]
+        lines += [f"Move on when: {step}" for step in _list(phase.get("move_on_when"))]
+        event = _event(options, f"session/{phase.get('id') or phase.get('number')}", first, summary, lines)
+        event.add("rrule", {"freq": "weekly", "byday": [WEEKDAY_CODES[d] for d in days], "until": end})
+        events.append(event)
+    return events
+
+
+def _questionnaires(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
+    every = _reassessment(plan, "questionnaires_every_days", "reassess_after_days")
+    if not isinstance(every, int) or every < 1:
+        return []
+    checks = _decision_points(plan)
+    events = []
+    for day in range(every, weeks * 7 + 1, every):
+        lines = ["Fill in the questionnaires again, so that your progress is measured, not guessed."]
+        lines += checks.get(-(-day // 7), [])
+        summary = f"Reassessment: questionnaires ({day} days in)"
+        events.append(
+            _event(options, f"questionnaires/day-{day}", options.start + dt.timedelta(day), summary, lines)
+        )
+    return events
+
+
+def _movement_retests(plan: Mapping[str, Any], options: CalendarOptions) -> list[Event]:
+    weeks = _reassessment(plan, "movement_retest_weeks", "movement_retest_weeks")
+    checks = _decision_points(plan)
+    events = []
+    for week in _list(weeks):
+        if not isinstance(week, int) or week < 1:
+            continue
+        lines = ["Film the movement tests again, as at the start, for your clinician to compare."]
+        lines += checks.get(week, [])
+        when = options.start + dt.timedelta(weeks=week)
+        events.append(
+            _event(options, f"movement-retest/week-{week}", when, f"Movement retest (week {week})", lines)
+        )
+    return events
+
+
+def _event(options: CalendarOptions, key: str, day: dt.date, summary: str, lines: Sequence[str]) -> Event:
+    event = Event()
+    event.add("uid", event_uid(options.feed_id, key))
+    event.add("dtstamp", options.made_at.astimezone(dt.UTC))
+    event.add("sequence", options.sequence)
+    event.add("dtstart", day)
+    event.add("summary", summary)
+    event.add("description", "\n".join([*lines, "", DISCLAIMER]))
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["backmech"])
+    return event
+
+
+def event_uid(feed_id: UUID, key: str) -> str:
+    """The UID of one event: the same for the same patient and kind of event, across exports and plans."""
+    return f"{uuid5(UID_NAMESPACE, f'{feed_id}/{key}')}@backmech"
+
+
+def _reassessment(plan: Mapping[str, Any], name: str, legacy: str) -> object:
+    """A reassessment setting, from ``plan.reassessment`` or (results before it existed) the plan itself."""
+    nested = plan.get("reassessment")
+    if isinstance(nested, Mapping) and name in nested:
+        return nested[name]
+    return plan.get(legacy)
+
+
+def _decision_points(plan: Mapping[str, Any]) -> dict[int, list[str]]:
+    nested = plan.get("reassessment")
+    points = nested.get("decision_points") if isinstance(nested, Mapping) else plan.get("decision_points")
+    found: dict[int, list[str]] = {}
+    for point in _list(points):
+        if isinstance(point, Mapping) and isinstance(point.get("week"), int) and point.get("check"):
+            found.setdefault(point["week"], []).append(f"Week {point['week']} check: {point['check']}")
+    return found
+
+
+def _exercise_line(item: Mapping[str, Any]) -> str:
+    dose = item.get("dose")
+    text = dose.get("text") if isinstance(dose, Mapping) else None
+    return f"- {item.get('name') or item.get('slug')}" + (f": {text}" if text else "")
+
+
+def _days_per_week(intake: Mapping[str, Any]) -> int:
+    preferences = intake.get("preferences")
+    days = preferences.get("days_per_week") if isinstance(preferences, Mapping) else None
+    return days if isinstance(days, int) and days in SPREAD_WEEKDAYS else 5
+
+
+def _minutes(value: object) -> str:
+    return f"{round(float(value))}" if isinstance(value, int | float) else str(value)
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []

@@ -1,0 +1,289 @@
+"""The CSV tables and the calendar feed, read back with the standard parsers.
+
+CSV: ``csv.DictReader`` must give back exactly the values stored (quotes, commas,
+line breaks, non-ASCII), with formulas neutralised. Calendar: ``icalendar`` must parse
+the feed; the occurrences, expanded with ``dateutil`` (what calendar apps do), must be
+the plan's days; UIDs must not change between exports.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event
+
+from backmech.domain.errors import BackmechError
+from backmech.exports.csv_export import (
+    SCORE_COLUMNS,
+    SESSION_LOG_COLUMNS,
+    questionnaire_scores_csv,
+    session_logs_csv,
+)
+from backmech.exports.ical import CalendarOptions, event_uid, patient_calendar, plan_calendar
+from backmech.services.assessment import AssessmentService
+from backmech.services.patient_record import PatientRecord
+from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexion-intolerant-desk-worker.json"
+START = dt.date(2026, 1, 5)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def result(service: AssessmentService) -> dict[str, Any]:
+    import orjson
+
+    intake = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    decoded = orjson.loads(orjson.dumps(service.assess(intake), option=orjson.OPT_NON_STR_KEYS))
+    assert isinstance(decoded, dict) and isinstance(decoded["plan"], dict)
+    return decoded
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_session_logs_read_back_with_every_value_and_tricky_text_intact() -> None:
+    patient = uuid4()
+    notes = 'Felt "better", then stiff;\nSchmerz ↓ – äöü, 頑張った'
+    logs = [
+        SessionLog(
+            patient_id=patient,
+            session_date=dt.date(2026, 1, 5),
+            pain_before=4,
+            pain_during=6,
+            pain_after=3,
+            next_morning_pain=2,
+            effort=7,
+            kind="full",
+            notes=notes,
+            idempotency_key="a",
+        ),
+        SessionLog(
+            patient_id=patient,
+            session_date=dt.date(2026, 1, 6),
+            pain_before=3,
+            pain_after=3,
+            effort=2,
+            notes='=HYPERLINK("http://x")',
+            idempotency_key="b",
+        ),
+    ]
+    text = session_logs_csv(logs)
+    assert text.splitlines()[0] == ",".join(SESSION_LOG_COLUMNS)
+    assert text.endswith("\r\n")
+    rows = _rows(text)
+    assert rows[0] == {
+        "date": "2026-01-05",
+        "kind": "full",
+        "pain_before": "4",
+        "pain_during": "6",
+        "pain_after": "3",
+        "next_morning_pain": "2",
+        "effort": "7",
+        "notes": notes,
+    }
+    assert (rows[1]["kind"], rows[1]["pain_during"], rows[1]["next_morning_pain"]) == ("", "", "")
+    assert rows[1]["notes"] == '\'=HYPERLINK("http://x")'  # a spreadsheet shows it, never runs it
+    assert text.encode("utf-8").decode("utf-8") == text
+    assert session_logs_csv([]) == ",".join(SESSION_LOG_COLUMNS) + "\r\n"
+
+
+def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_baseline(
+    result: dict[str, Any],
+) -> None:
+    patient = uuid4()
+    later = copy.deepcopy(result)
+    later["scores"]["odi"]["percent"] = 18.0
+    later["scores"]["nprs"]["current"] = 2
+    first = Assessment(
+        patient_id=patient,
+        intake={},
+        result=result,
+        triage_level="none",
+        plan_status="ready",
+        engine_version="0.1.0",
+        created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+    )
+    second = dataclasses.replace(
+        first, id=uuid4(), result=later, created_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
+    )
+    rows = _rows(questionnaire_scores_csv([first, second]))
+    assert list(rows[0]) == list(SCORE_COLUMNS)
+    odi = [r for r in rows if (r["instrument"], r["measure"]) == ("odi", "percent")]
+    assert [(r["date"], r["score"], r["change_from_baseline"]) for r in odi] == [
+        ("2026-01-05", "28", "0"),
+        ("2026-02-02", "18", "-10"),
+    ]
+    assert odi[0]["band"] == result["scores"]["odi"]["bands"]["percent"]["id"]
+    assert odi[0]["instrument_name"] == "Oswestry Disability Index" and odi[0]["complete"] == "yes"
+    assert [r["assessment_id"] for r in odi] == [str(first.id), str(second.id)]
+    nprs = [r["change_from_baseline"] for r in rows if (r["instrument"], r["measure"]) == ("nprs", "current")]
+    assert nprs == ["0", "-3"]
+    risk = [r for r in rows if (r["instrument"], r["measure"]) == ("start_back", "risk")]
+    assert [(r["score"], r["change_from_baseline"]) for r in risk] == [("medium", ""), ("medium", "")]
+    per_assessment = len(rows) // 2
+    assert per_assessment >= len(result["scores"]) and len(rows) == 2 * per_assessment
+
+
+# --- iCalendar --------------------------------------------------------------------------------
+
+
+def _options(feed: Any = None, **changes: Any) -> CalendarOptions:
+    base = CalendarOptions(
+        feed_id=feed or uuid4(),
+        start=START,
+        session_weekdays=frozenset({0, 2, 4}),
+        made_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def _events(feed: bytes) -> list[Event]:
+    return list(Calendar.from_ical(feed).events)
+
+
+def _occurrences(event: Event) -> list[dt.date]:
+    start = event["dtstart"].dt
+    if "rrule" not in event:
+        return [start]
+    rule = rrulestr(event["rrule"].to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time()))
+    return [moment.date() for moment in rule]
+
+
+def test_the_feed_parses_back_with_every_session_routine_and_reassessment(result: dict[str, Any]) -> None:
+    plan = result["plan"]
+    weeks = plan["weeks"]
+    events = _events(plan_calendar(plan, _options()))
+
+    routine = [e for e in events if str(e["summary"]).startswith("Daily back routine")]
+    sessions = [e for e in events if " session" in str(e["summary"])]
+    questionnaires = [e for e in events if "questionnaires" in str(e["summary"])]
+    retests = [e for e in events if "Movement retest" in str(e["summary"])]
+    every = plan["reassess_after_days"]
+    phases = [p for p in plan["phases"] if p["start_week"] <= weeks]  # maintenance comes after the plan
+    assert 1 < len(phases) < len(plan["phases"])
+    assert len(routine) == 1 and len(sessions) == len(phases)
+    assert len(questionnaires) == weeks * 7 // every
+    assert len(retests) == len(plan["movement_retest_weeks"])
+    assert len(events) == 1 + len(phases) + weeks * 7 // every + len(plan["movement_retest_weeks"])
+
+    days = _occurrences(routine[0])
+    assert days == [START + dt.timedelta(d) for d in range(weeks * 7)]
+    session_days = sorted(day for event in sessions for day in _occurrences(event))
+    assert len(session_days) == len(set(session_days)) == weeks * 3  # Mon, Wed, Fri for every week
+    assert {day.weekday() for day in session_days} == {0, 2, 4}
+    assert session_days[0] == START and session_days[-1] < START + dt.timedelta(weeks=weeks)
+    assert [q["dtstart"].dt for q in questionnaires] == [
+        START + dt.timedelta(days=d) for d in range(every, weeks * 7 + 1, every)
+    ]
+    assert [r["dtstart"].dt for r in retests] == [
+        START + dt.timedelta(weeks=w) for w in plan["movement_retest_weeks"]
+    ]
+    for event in events:
+        assert "does not replace a clinician" in str(event["description"])
+        assert isinstance(event["dtstart"].dt, dt.date) and not isinstance(event["dtstart"].dt, dt.datetime)
+    first_phase = plan["phases"][0]
+    assert first_phase["session"][0]["name"] in str(sessions[0]["description"])
+
+
+def test_uids_are_stable_across_exports_and_plans_and_unique_within_one(result: dict[str, Any]) -> None:
+    feed = uuid4()
+    plan = result["plan"]
+    one = plan_calendar(plan, _options(feed))
+    assert one == plan_calendar(plan, _options(feed))  # the same plan gives the same bytes
+    later = plan_calendar(plan, _options(feed, start=START + dt.timedelta(days=30), sequence=1))
+    uids = [str(e["uid"]) for e in _events(one)]
+    assert len(set(uids)) == len(uids)
+    assert [str(e["uid"]) for e in _events(later)] == uids  # a newer plan updates, never duplicates
+    assert {int(e["sequence"]) for e in _events(later)} == {1}
+    assert event_uid(feed, "routine") in uids
+    other = [str(e["uid"]) for e in _events(plan_calendar(plan, _options()))]
+    assert not set(other) & set(uids)  # another patient's events never replace these
+
+
+def _record(*assessments: Assessment, edits: tuple[PlanEdit, ...] = ()) -> PatientRecord:
+    clinic = Clinic(name="North")
+    patient_id = assessments[0].patient_id
+    return PatientRecord(
+        clinic=clinic,
+        patient=Patient(id=patient_id, clinic_id=clinic.id, display_name="P"),
+        assessments=list(assessments),
+        movement_analyses=[],
+        session_logs=[],
+        plan_edits=list(edits),
+    )
+
+
+def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_plan(
+    result: dict[str, Any],
+) -> None:
+    patient = uuid4()
+    intake = {"preferences": {"days_per_week": 2}}
+    assessed = Assessment(
+        patient_id=patient,
+        intake=intake,
+        result=result,
+        triage_level="none",
+        plan_status="ready",
+        engine_version="0.1.0",
+        created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+    )
+    edit = PlanEdit(
+        patient_id=patient,
+        editor_id=None,
+        reason="flare",
+        change={
+            "kind": "dose",
+            "list": "daily_routine",
+            "slug": "mcgill-curl-up",
+            "dose_text": "1 gentle hold",
+        },
+        at=dt.datetime(2026, 1, 9, 9, tzinfo=dt.UTC),
+    )
+    plain = _events(patient_calendar(_record(assessed)))
+    edited = _events(patient_calendar(_record(assessed, edits=(edit,))))
+    routine = next(e for e in edited if str(e["summary"]).startswith("Daily back routine"))
+    assert "McGill curl-up: 1 gentle hold" in str(routine["description"])
+    assert [str(e["uid"]) for e in plain] == [str(e["uid"]) for e in edited]
+    assert {int(e["sequence"]) for e in edited} == {int(plain[0]["sequence"]) + 1}
+    sessions = [e for e in plain if " session" in str(e["summary"])]
+    assert {day.weekday() for e in sessions for day in _occurrences(e)} == {0, 3}  # 2 days a week, spread
+    assert plain[0]["dtstart"].dt == dt.date(2026, 1, 5)
+
+    withheld = dataclasses.replace(
+        assessed,
+        id=uuid4(),
+        result={**result, "plan": None},
+        created_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+    )
+    with pytest.raises(BackmechError, match="no plan"):
+        patient_calendar(_record(assessed, withheld))
+
+
+def test_reassessment_settings_are_read_from_plan_reassessment_when_results_have_it(
+    result: dict[str, Any],
+) -> None:
+    flat = copy.deepcopy(result["plan"])
+    nested = {
+        **{k: v for k, v in flat.items() if k not in ("reassess_after_days", "movement_retest_weeks")},
+        "reassessment": {"questionnaires_every_days": 28, "movement_retest_weeks": [6]},
+    }
+    options = _options()
+    summaries = [str(e["summary"]) for e in _events(plan_calendar(nested, options))]
+    assert [s for s in summaries if "questionnaires" in s] == [
+        f"Reassessment: questionnaires ({d} days in)" for d in range(28, flat["weeks"] * 7 + 1, 28)
+    ]
+    assert [s for s in summaries if "retest" in s] == ["Movement retest (week 6)"]
