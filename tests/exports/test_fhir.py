@@ -515,7 +515,7 @@ def test_care_recorded_without_a_plan_is_kept_on_the_assessment(
     bundle = export_bundle(alone, kb)
     assert _resources(bundle, "CarePlan") == []
     (impression,) = _resources(bundle, "ClinicalImpression")
-    assert "neurological_examination" in impression["note"][0]["text"]
+    assert "Neurological examination on" in impression["note"][0]["text"]
     imported = import_bundle(bundle)
     assert list(imported.plan_edits) == [care]
     assert imported.assessments[0].triage_level == red_flag.triage_level != "none"

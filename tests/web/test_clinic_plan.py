@@ -126,7 +126,7 @@ def test_each_kind_of_change_reaches_the_record_and_the_patients_plan(sqlite_sit
     patient = site["patient_a"].patient
     assert patient is not None
     record = clinician.client.get(f"/clinic/patients/{patient.id}").text
-    assert f"Removed {first['name']} from session exercises" in record
+    assert f"Removed {first['name']} from the session exercises" in record
     assert "Why: Provokes her pain" in record and "by clinician@a.example" in record
     assert "Neurological examination on" in record and "5 slow ones" in record
 

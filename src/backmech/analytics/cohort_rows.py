@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.progression.reassessment import measure_change
+from backmech.services.progress import result_score
 from backmech.storage.prebuilt import ASSESSMENTS, PATIENTS, SESSION_LOGS
 
 REFERRED = "referred (programme stopped)"
@@ -50,15 +51,6 @@ class PatientOutcome:
     """Measure id → improved / unchanged / deteriorated (only where ``latest`` has it)."""
     change: Mapping[str, float]
     """Measure id → change towards better, in points."""
-
-
-def _score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
-    scores = result.get("scores")
-    block = scores.get(questionnaire) if isinstance(scores, Mapping) else None
-    value = block.get(output) if isinstance(block, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def _mechanism(result: Mapping[str, Any]) -> str:
@@ -126,7 +118,7 @@ def _outcome(
         values = [
             (at, value)
             for _, at, result in history
-            if (value := _score(result, spec.questionnaire, spec.output)) is not None
+            if (value := result_score(result, spec.questionnaire, spec.output)) is not None
         ]
         if not values:
             continue

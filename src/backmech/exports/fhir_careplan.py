@@ -34,6 +34,7 @@ from backmech.exports.fhir_codes import (
     ref,
     string_extension,
 )
+from backmech.services.plan_text import describe_change
 from backmech.services.ports import Assessment, PlanEdit
 
 PLAN_SECTIONS = ("exercises", "daily_routine", "walking", "relief")
@@ -143,25 +144,6 @@ def edit_note(edit: PlanEdit, plan_made: dt.datetime | None) -> Json:
 
 def _json(change: Mapping[str, object]) -> str:
     return orjson.dumps(change, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def describe_change(change: Mapping[str, Any]) -> str:
-    """A plan edit in words, for a reader of the note who does not parse the extension."""
-    kind, where = change.get("kind"), change.get("list", "")
-    found = change.get("item")
-    item: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-    if kind == "remove":
-        return f"removed {change.get('slug')} from {where}"
-    if kind == "add":
-        return f"added {item.get('name', item.get('slug'))} to {where}"
-    if kind == "swap":
-        return f"replaced {change.get('slug')} with {item.get('name', item.get('slug'))} in {where}"
-    if kind == "dose":
-        return f"changed the dose of {change.get('slug')} in {where} to {change.get('dose_text')!r}"
-    if kind == "care":
-        notes = f" ({change['notes']})" if change.get("notes") else ""
-        return f"recorded care given: {change.get('care')} on {change.get('date')}{notes}"
-    return f"change of kind {kind!r}"
 
 
 def read_care_plan(

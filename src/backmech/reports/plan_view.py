@@ -2,8 +2,8 @@
 
 Why a separate module: both documents need the same reading of the stored plan
 (``services.progress`` for the position and the session of the phase), and the
-letter lists every edit with who made it, when and why. Edits are described in
-words here (the web has its own wording; the reports may not import the web).
+letter lists every edit with who made it, when and why, in the words of
+``services.plan_text`` (the same as the clinic pages).
 """
 
 from __future__ import annotations
@@ -14,52 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from backmech.domain.plans.edits import EDITABLE_LISTS
 from backmech.reports.basis import ReportBasis
+from backmech.services.plan_text import describe_change
 from backmech.services.progress import minutes_of, phase_session
-
-LIST_NAMES = {
-    "exercises": "the session exercises",
-    "daily_routine": "the daily routine",
-    "walking": "walking",
-    "relief": "relief positions",
-}
-CARE_NAMES = {
-    "manual_therapy": "Manual therapy",
-    "dry_needling": "Dry needling",
-    "neurological_examination": "Neurological examination",
-    "other": "Other care",
-}
-assert set(LIST_NAMES) == set(EDITABLE_LISTS)
-
-
-def describe_change(change: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """One stored plan change in a line, e.g. "Removed Bird dog from the daily routine".
-
-    ``names`` maps exercise slugs to names (a stored removal may carry only the slug).
-    """
-    kind = change.get("kind")
-    where = LIST_NAMES.get(str(change.get("list")), str(change.get("list", "")))
-    raw_item = change.get("item")
-    item: Mapping[str, Any] = raw_item if isinstance(raw_item, Mapping) else {}
-    new_name = str(item.get("name") or item.get("slug") or "")
-    slug = str(change.get("slug") or "")
-    old_name = str(change.get("name") or (names or {}).get(slug) or slug)
-    if kind == "remove":
-        return f"Removed {old_name} from {where}"
-    if kind == "add":
-        return f"Added {new_name} to {where}"
-    if kind == "swap":
-        return f"Swapped {old_name} for {new_name} in {where}"
-    if kind == "dose":
-        minutes = change.get("minutes")
-        extra = f" ({minutes:g} min)" if isinstance(minutes, int | float) else ""
-        return f"Changed the dose of {old_name} in {where} to “{change.get('dose_text', '')}”{extra}"
-    if kind == "care":
-        care = CARE_NAMES.get(str(change.get("care")), str(change.get("care", "")))
-        notes = str(change.get("notes") or "").strip()
-        return f"{care} on {change.get('date', '')}" + (f": {notes}" if notes else "")
-    return f"Change of kind {kind!r}"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from backmech.services.ports import (
     UnitOfWorkFactory,
     User,
 )
+from backmech.services.progress import result_score
 from backmech.services.records import authorise_patient_access
 
 ADHERENCE_WINDOW_DAYS = 14
@@ -103,13 +104,6 @@ class PatientSummary:
     def sort_key(self) -> tuple[int, int, str, str]:
         rank = TRIAGE_RANK.get(self.triage_level or "", len(TRIAGE_RANK))
         return (rank, 0 if self.inactive else 1, self.patient.display_name.lower(), str(self.patient.id))
-
-
-def _score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
-    scores = result.get("scores")
-    view = scores.get(questionnaire) if isinstance(scores, Mapping) else None
-    value = view.get(output) if isinstance(view, Mapping) else None
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _trend(values: Sequence[float | None]) -> Trend | None:
@@ -182,8 +176,8 @@ def summarise(
         assessments=len(assessments),
         sessions_logged=sum(1 for log in logs if window_start <= log.session_date <= today),
         sessions_planned=_planned_days(assessments, today, window_start),
-        nprs=_trend([_score(a.result, "nprs", "current") for a in assessments]),
-        odi=_trend([_score(a.result, "odi", "percent") for a in assessments]),
+        nprs=_trend([result_score(a.result, "nprs", "current") for a in assessments]),
+        odi=_trend([result_score(a.result, "odi", "percent") for a in assessments]),
         session_pain=_trend([float(log.pain_before) for log in ordered_logs]),
         last_activity=last,
         inactive=(today - since).days >= INACTIVE_AFTER_DAYS,

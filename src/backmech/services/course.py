@@ -44,6 +44,7 @@ from backmech.domain.progression.reassessment import Due, due_on
 from backmech.domain.progression.settings import ReassessmentSettings
 from backmech.services.care_plan import CurrentPlan
 from backmech.services.ports import Assessment, SessionLog
+from backmech.services.progress import result_score
 
 NO_REMINDERS = ReminderPreference(per_week=0)
 """Until the person chooses a reminder cadence, none is sent."""
@@ -120,20 +121,11 @@ class Course:
         return None
 
 
-def _score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
-    scores = result.get("scores")
-    block = scores.get(questionnaire) if isinstance(scores, Mapping) else None
-    value = block.get(output) if isinstance(block, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _scores(kb: KnowledgeBase, result: Mapping[str, Any]) -> tuple[Score, ...]:
     return tuple(
         Score(measure, value)
         for measure, spec in kb.progression.reassessment.measures.items()
-        if (value := _score(result, spec.questionnaire, spec.output)) is not None
+        if (value := result_score(result, spec.questionnaire, spec.output)) is not None
     )
 
 
@@ -178,7 +170,7 @@ def course_plan(
     first = started if started is not None else current.assessment
     result = first.result
     weeks = _weeks(kb, result)
-    pain = _score(result, "nprs", "current")
+    pain = result_score(result, "nprs", "current")
     slugs = tuple(
         str(item["slug"])
         for item in plan.get("exercises") or []

@@ -101,21 +101,23 @@ def awaiting_morning_check(logs: Sequence[SessionLog], today: dt.date) -> Sessio
     return waiting[-1] if waiting else None
 
 
+def result_score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
+    """One questionnaire output of a stored result (``None`` when it was not scored)."""
+    scores = result.get("scores")
+    score = scores.get(questionnaire) if isinstance(scores, Mapping) else None
+    value = score.get(output) if isinstance(score, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 def score_series(assessments: Sequence[Assessment], questionnaire: str, output: str) -> list[ScorePoint]:
     """One questionnaire output over the patient's assessments, oldest first (missing ones skipped)."""
-    points: list[ScorePoint] = []
-    for assessment in assessments:
-        scores = assessment.result.get("scores")
-        if not isinstance(scores, Mapping):
-            continue
-        score = scores.get(questionnaire)
-        if not isinstance(score, Mapping):
-            continue
-        value = score.get(output)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        points.append(ScorePoint(on=assessment.created_at.date(), value=float(value)))
-    return points
+    return [
+        ScorePoint(on=assessment.created_at.date(), value=value)
+        for assessment in assessments
+        if (value := result_score(assessment.result, questionnaire, output)) is not None
+    ]
 
 
 def phase_session(plan: Mapping[str, Any], phase: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:

@@ -17,13 +17,9 @@ from fastapi.responses import Response
 from backmech.services.care_plan import current_plan
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
 from backmech.services.course import course_so_far
+from backmech.services.plan_text import CARE_LABELS, describe_change
 from backmech.web.routes import clinician_invite, clinician_plan
-from backmech.web.routes.clinician_views import (
-    CARE_LABELS,
-    describe_change,
-    questionnaire_views,
-    red_flag_answers,
-)
+from backmech.web.routes.clinician_views import questionnaire_views, red_flag_answers
 from backmech.web.security import app_state, require_staff
 from backmech.web.templating import render
 

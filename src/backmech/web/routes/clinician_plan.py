@@ -27,7 +27,7 @@ from backmech.domain.plans.edits import (
     planned_item,
 )
 from backmech.services.care_plan import CurrentPlan, PlanChangeError, current_plan, edit_plan
-from backmech.web.routes.clinician_views import CARE_LABELS, LIST_LABELS, describe_change
+from backmech.services.plan_text import CARE_LABELS, LIST_LABELS, describe_change
 from backmech.web.security import Viewer, app_state, require_staff
 from backmech.web.state import AppState
 from backmech.web.templating import render

@@ -15,19 +15,6 @@ from typing import Any
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.questionnaires.model import Item
 
-CARE_LABELS = {
-    "manual_therapy": "Manual therapy",
-    "dry_needling": "Dry needling",
-    "neurological_examination": "Neurological examination",
-    "other": "Other care",
-}
-LIST_LABELS = {
-    "exercises": "Session exercises",
-    "daily_routine": "Daily routine",
-    "walking": "Walking",
-    "relief": "Relief",
-}
-
 
 @dataclass(frozen=True)
 class RedFlagAnswer:
@@ -150,27 +137,3 @@ def questionnaire_views(
             )
         )
     return views
-
-
-def describe_change(change: Mapping[str, Any]) -> str:
-    """One stored plan change in a line, e.g. "Removed Bird dog from the daily routine"."""
-    kind = change.get("kind")
-    where = LIST_LABELS.get(str(change.get("list")), str(change.get("list", ""))).lower()
-    item = change.get("item") if isinstance(change.get("item"), Mapping) else {}
-    new_name = str(item.get("name") or item.get("slug") or "") if isinstance(item, Mapping) else ""
-    old_name = str(change.get("name") or change.get("slug") or "")
-    if kind == "remove":
-        return f"Removed {old_name} from {where}"
-    if kind == "add":
-        return f"Added {new_name} to {where}"
-    if kind == "swap":
-        return f"Swapped {old_name} for {new_name} in {where}"
-    if kind == "dose":
-        minutes = change.get("minutes")
-        extra = f" ({_number(minutes)} min)" if minutes is not None else ""
-        return f"Changed the dose of {old_name} in {where} to “{change.get('dose_text', '')}”{extra}"
-    if kind == "care":
-        care = CARE_LABELS.get(str(change.get("care")), str(change.get("care", "")))
-        notes = str(change.get("notes") or "").strip()
-        return f"{care} on {change.get('date', '')}" + (f": {notes}" if notes else "")
-    return f"Change of kind {kind!r}"
