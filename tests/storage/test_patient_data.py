@@ -38,6 +38,7 @@ from backmech.services.ports import (
     AnalysisStatus,
     Assessment,
     AuditAction,
+    CheckIn,
     Clinic,
     IntakeDraft,
     Invitation,
@@ -162,6 +163,18 @@ def build_world(uow_factory: SqlUnitOfWorkFactory, service: AssessmentService) -
                     "dose_text": "5 holds",
                 },
                 at=now - dt.timedelta(days=1),
+            ),
+        )
+        uow.check_ins.save(
+            north.id,
+            CheckIn(
+                patient_id=p1.id,
+                check_date=(now - dt.timedelta(days=3)).date(),
+                flare=True,
+                leg_symptoms=False,
+                walking_minutes=25,
+                notes="stiff after the drive",
+                created_at=now - dt.timedelta(days=3),
             ),
         )
         uow.intake_drafts.save(north.id, IntakeDraft(patient_id=p1.id, data={"facts": {"age": 41}}))

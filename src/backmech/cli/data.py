@@ -159,6 +159,7 @@ def erase(
             f"erased patient {wanted}: {receipt.assessments} assessments, "
             f"{receipt.movement_analyses} movement analyses ({removed} video files), "
             f"{receipt.session_logs} session logs, {receipt.plan_edits} plan edits, "
+            f"{receipt.check_ins} check-ins, "
             f"{receipt.intake_drafts} intake drafts, {receipt.accounts} logins, "
             f"{receipt.web_sessions} web sessions, {receipt.invitations} invitations\n"
             "  the audit log keeps its events and this erasure's\n"

@@ -43,7 +43,7 @@ from backmech.domain.progression.pain_monitoring import PainSignal
 from backmech.domain.progression.reassessment import Due, due_on
 from backmech.domain.progression.settings import ReassessmentSettings
 from backmech.services.care_plan import CurrentPlan
-from backmech.services.ports import Assessment, SessionLog
+from backmech.services.ports import Assessment, CheckIn, SessionLog
 from backmech.services.progress import result_score
 
 NO_REMINDERS = ReminderPreference(per_week=0)
@@ -193,9 +193,13 @@ def course_plan(
 
 
 def day_entries(
-    kb: KnowledgeBase, plan: CoursePlan, logs: Sequence[SessionLog], later: Sequence[Assessment]
+    kb: KnowledgeBase,
+    plan: CoursePlan,
+    logs: Sequence[SessionLog],
+    later: Sequence[Assessment],
+    check_ins: Sequence[CheckIn] = (),
 ) -> list[DayEntry]:
-    """One entry per day of the course from the stored logs and later assessments' scores."""
+    """One entry per day of the course from the stored logs, check-ins and later assessments' scores."""
     sessions: dict[dt.date, SessionLog] = {}
     for log in logs:
         if not plan.start <= log.session_date <= plan.end:
@@ -208,8 +212,9 @@ def day_entries(
         day = assessment.created_at.date()
         if plan.start < day <= plan.end:
             scores[day] = _scores(kb, assessment.result)  # the day's last assessment counts
+    checks = {c.check_date: c for c in check_ins if plan.start <= c.check_date <= plan.end}
     entries = []
-    for day in sorted(set(sessions) | set(scores)):
+    for day in sorted(set(sessions) | set(scores) | set(checks)):
         stored = sessions.get(day)
         session = (
             None
@@ -221,7 +226,17 @@ def day_entries(
                 next_morning_pain=stored.next_morning_pain,
             )
         )
-        entries.append(DayEntry(day, session=session, scores=scores.get(day, ())))
+        check = checks.get(day)
+        entries.append(
+            DayEntry(
+                day,
+                session=session,
+                scores=scores.get(day, ()),
+                walking_minutes=float(check.walking_minutes or 0) if check is not None else 0.0,
+                reported_flare=check.flare if check is not None else False,
+                new_neurology=check.leg_symptoms if check is not None else False,
+            )
+        )
     return entries
 
 
@@ -232,6 +247,7 @@ def course_so_far(
     logs: Sequence[SessionLog],
     today: dt.date,
     reminders: ReminderPreference = NO_REMINDERS,
+    check_ins: Sequence[CheckIn] = (),
 ) -> Course | None:
     """The course replayed up to ``today``; ``None`` when no plan is being followed."""
     if current is None:
@@ -239,6 +255,6 @@ def course_so_far(
     started = course_start(kb, assessments, current)
     plan = course_plan(kb, current, reminders, started)
     later = [a for a in assessments if a.created_at > started.created_at]
-    entries = day_entries(kb, plan, logs, later)
+    entries = day_entries(kb, plan, logs, later, check_ins)
     replayed = replay(plan, entries, kb.exercises, kb.progression, until=today)
     return Course(plan=plan, replay=replayed, today=today, settings=kb.progression.reassessment)

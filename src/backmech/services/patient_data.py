@@ -48,6 +48,7 @@ from backmech.services.ports import (
     Assessment,
     AuditAction,
     AuditEvent,
+    CheckIn,
     Clinic,
     IntakeDraft,
     IntegrityViolation,
@@ -129,6 +130,7 @@ class ErasureReceipt:
     movement_analyses: int
     session_logs: int
     plan_edits: int
+    check_ins: int
     intake_drafts: int
     accounts: int
     web_sessions: int
@@ -173,6 +175,7 @@ def export_document(export: PatientExport) -> bytes:
         "movement_analyses": [_encode(item) for item in record.movement_analyses],
         "session_logs": [_encode(item) for item in record.session_logs],
         "plan_edits": [_encode(item) for item in record.plan_edits],
+        "check_ins": [_encode(item) for item in record.check_ins],
         "intake_draft": None if export.intake_draft is None else _encode(export.intake_draft),
         "media_paths": [item.media_path for item in record.movement_analyses],
     }
@@ -242,6 +245,8 @@ def import_patient(uow_factory: UnitOfWorkFactory, actor: User, clinic_id: UUID,
                 uow.session_logs.add(clinic_id, log)
             for edit in parsed.record.plan_edits:
                 uow.plan_edits.add(clinic_id, _with_known_editor(uow, edit, clinic_id))
+            for check_in in parsed.record.check_ins:
+                uow.check_ins.save(clinic_id, check_in)
             if parsed.intake_draft is not None:
                 uow.intake_drafts.save(clinic_id, parsed.intake_draft)
             uow.commit()
@@ -293,7 +298,8 @@ def parse_document(document: bytes) -> PatientExport:
     _check_format(data)
     known = {
         "format", "version", "exported_at", "backmech_version", "notes", "clinic", "patient", "account",
-        "assessments", "movement_analyses", "session_logs", "plan_edits", "intake_draft", "media_paths",
+        "assessments", "movement_analyses", "session_logs", "plan_edits", "check_ins", "intake_draft",
+        "media_paths",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
@@ -304,6 +310,8 @@ def parse_document(document: bytes) -> PatientExport:
     analyses = _decode_list(MovementAnalysis, data, "movement_analyses", patient.id)
     logs = _decode_list(SessionLog, data, "session_logs", patient.id)
     edits = _decode_list(PlanEdit, data, "plan_edits", patient.id)
+    # Optional: exports made before check-ins existed (still version 1) have none.
+    check_ins = _decode_list(CheckIn, data, "check_ins", patient.id) if "check_ins" in data else []
     draft = None
     if data.get("intake_draft") is not None:
         draft = _decode(IntakeDraft, data["intake_draft"], "intake_draft")
@@ -320,6 +328,7 @@ def parse_document(document: bytes) -> PatientExport:
         movement_analyses=analyses,
         session_logs=logs,
         plan_edits=edits,
+        check_ins=check_ins,
     )
     return PatientExport(record=record, account=account, intake_draft=draft)
 
@@ -444,6 +453,10 @@ def _convert(hint: Any, value: object, where: str) -> object:
         if not isinstance(value, dict):
             raise ExportDocumentError(where, "is not a JSON object")
         return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ExportDocumentError(where, f"{value!r} is not true or false")
+        return value
     if hint is int:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ExportDocumentError(where, f"{value!r} is not a whole number")
@@ -505,6 +518,7 @@ def erase_patient(
         assessments, edits = uow.assessments.with_plan_edits(clinic_id, patient_id)
         analyses = uow.movement_analyses.for_patient(clinic_id, patient_id)
         logs = uow.session_logs.for_patient(clinic_id, patient_id)
+        check_ins = uow.check_ins.for_patient(clinic_id, patient_id)
         drafts = 0 if uow.intake_drafts.get(clinic_id, patient_id) is None else 1
         accounts = web_sessions = invitations = 0
         account = uow.users.get(patient.user_id) if patient.user_id is not None else None
@@ -537,6 +551,7 @@ def erase_patient(
         movement_analyses=len(analyses),
         session_logs=len(logs),
         plan_edits=len(edits),
+        check_ins=len(check_ins),
         intake_drafts=drafts,
         accounts=accounts,
         web_sessions=web_sessions,

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from backmech.services.ports import (
     Assessment,
+    CheckIn,
     Clinic,
     MovementAnalysis,
     Patient,
@@ -42,6 +43,8 @@ class PatientRecord:
     session_logs: Sequence[SessionLog]
     plan_edits: Sequence[PlanEdit]
     """The clinician's changes to the plan, with who, when and why."""
+    check_ins: Sequence[CheckIn] = ()
+    """Check-ins between assessments (flare-ups, leg symptoms, walking)."""
 
     @property
     def latest(self) -> Assessment | None:
@@ -66,6 +69,7 @@ def read_patient_record(
             movement_analyses=list(uow.movement_analyses.for_patient(clinic_id, patient_id)),
             session_logs=list(uow.session_logs.for_patient(clinic_id, patient_id)),
             plan_edits=list(edits),
+            check_ins=list(uow.check_ins.for_patient(clinic_id, patient_id)),
         )
         uow.commit()  # keep the audit events of the reads
     return record

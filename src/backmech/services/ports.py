@@ -175,6 +175,22 @@ class SessionLog:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckIn:
+    """How the person is between assessments (one per day; a later one that day replaces it)."""
+
+    patient_id: UUID
+    check_date: dt.date
+    flare: bool = False
+    """The person says their back has flared up (the Costa 2019 definition is self-reported)."""
+    leg_symptoms: bool = False
+    """New or spreading leg pain, numbness or weakness."""
+    walking_minutes: int | None = None
+    notes: str = ""
+    id: UUID = field(default_factory=uuid4)
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanEdit:
     """A clinician's change to a patient's plan, with the reason, kept for the record."""
 
@@ -354,6 +370,16 @@ class SessionLogRepository(Protocol):
     def set_next_morning_pain(self, clinic_id: UUID, log_id: UUID, pain: int) -> SessionLog | None: ...
 
 
+class CheckInRepository(Protocol):
+    def save(self, clinic_id: UUID, check_in: CheckIn) -> CheckIn:
+        """Store the day's check-in, replacing an earlier one of the same patient and day."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[CheckIn]:
+        """The patient's check-ins, oldest first (empty for a patient of another clinic)."""
+        ...
+
+
 class PlanEditRepository(Protocol):
     def add(self, clinic_id: UUID, edit: PlanEdit) -> PlanEdit: ...
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]: ...
@@ -405,6 +431,8 @@ class UnitOfWork(Protocol):
     def movement_analyses(self) -> MovementAnalysisRepository: ...
     @property
     def session_logs(self) -> SessionLogRepository: ...
+    @property
+    def check_ins(self) -> CheckInRepository: ...
     @property
     def plan_edits(self) -> PlanEditRepository: ...
     @property

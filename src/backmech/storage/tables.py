@@ -186,6 +186,26 @@ class SessionLogRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
+class CheckInRow(Base):
+    """A check-in between assessments (revision 0005): one per patient and day."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        sa.UniqueConstraint("patient_id", "check_date"),
+        sa.CheckConstraint("walking_minutes BETWEEN 0 AND 600", name="walking_minutes_0_600"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    check_date: Mapped[dt.date] = mapped_column(sa.Date)
+    flare: Mapped[bool] = mapped_column(sa.Boolean)
+    leg_symptoms: Mapped[bool] = mapped_column(sa.Boolean)
+    """New or spreading leg pain, numbness or weakness: the clinician re-checks the nerves."""
+    walking_minutes: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
 class PlanEditRow(Base):
     __tablename__ = "plan_edits"
     __table_args__ = (sa.Index("ix_plan_edits_patient_at", "patient_id", "at"),)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backmech.storage.check_in_repository import SqlCheckInRepository
 from backmech.storage.engine import READ_ONLY_OPTION
 from backmech.storage.movement_repository import SqlMovementAnalysisRepository
 from backmech.storage.repositories import (
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
     assessments = _Repository(SqlAssessmentRepository)
     movement_analyses = _Repository(SqlMovementAnalysisRepository)
     session_logs = _Repository(SqlSessionLogRepository)
+    check_ins = _Repository(SqlCheckInRepository)
     plan_edits = _Repository(SqlPlanEditRepository)
     invitations = _Repository(SqlInvitationRepository)
     audit = _Repository(SqlAuditLog)

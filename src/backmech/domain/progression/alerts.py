@@ -53,7 +53,12 @@ def red_flag(day: date, positives: Sequence[str], settings: ProgressionSettings)
 
 
 def rescreen(
-    day: date, peripheralisation: bool, new_neurology: bool, settings: ProgressionSettings
+    day: date,
+    peripheralisation: bool,
+    new_neurology: bool,
+    settings: ProgressionSettings,
+    *,
+    after_session: bool = True,
 ) -> Alert | None:
     if not (peripheralisation or new_neurology):
         return None
@@ -68,7 +73,8 @@ def rescreen(
     return Alert(
         day,
         AlertKind.RESCREEN,
-        f"Reported {what} after a session: repeat the red-flag and nerve screen.",
+        f"Reported {what}{' after a session' if after_session else ' at a check-in'}: "
+        "repeat the red-flag and nerve screen.",
         False,
         (settings.pain.adaptation_source,),
     )

@@ -244,6 +244,8 @@ def replay(
                 day_alerts,
                 alerting.rescreen(day, session.peripheralisation, session.new_neurology, settings),
             )
+        if entry.new_neurology and not (session is not None and session.done):
+            _add(day_alerts, alerting.rescreen(day, False, True, settings, after_session=False))
         reported = entry.reported_flare or (session is not None and session.reported_flare)
 
         current = episodes[-1] if episodes and episodes[-1].settled is None else None

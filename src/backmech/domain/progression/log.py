@@ -54,6 +54,8 @@ class DayEntry:
     red_flags: tuple[str, ...] = ()
     scores: tuple[Score, ...] = ()
     reported_flare: bool = False
+    new_neurology: bool = False
+    """New or spreading leg pain, numbness or weakness reported at a check-in (no session needed)."""
 
     @property
     def active(self) -> bool:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from backmech.services.care_plan import current_plan
+from backmech.services.check_ins import patient_check_ins
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
 from backmech.services.course import course_so_far
 from backmech.services.plan_text import CARE_LABELS, describe_change
@@ -107,7 +108,14 @@ def patient_page(request: Request, patient_id: str) -> Response:
             "edits": [(edit, describe_change(edit.change)) for edit in reversed(record.edits)],
             "care_labels": CARE_LABELS,
             "people": record.people,
-            "course": course_so_far(kb, record.assessments, plan, record.logs, today()),
+            "course": course_so_far(
+                kb,
+                record.assessments,
+                plan,
+                record.logs,
+                today(),
+                check_ins=patient_check_ins(state.uow_factory, viewer.user, record.patient),
+            ),
             "exercise_names": {slug: exercise.name for slug, exercise in kb.exercises.items()},
         },
     )

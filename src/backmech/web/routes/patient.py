@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from backmech.services.check_ins import patient_check_ins
 from backmech.services.course import course_so_far
 from backmech.services.daily_log import kind_of, new_token, patient_logs
 from backmech.services.progress import (
@@ -28,14 +29,16 @@ from backmech.services.progress import (
     week_summary,
 )
 from backmech.web.errors import error_response
-from backmech.web.routes import patient_progress, patient_session
+from backmech.web.routes import documents, patient_check_in, patient_progress, patient_session
 from backmech.web.routes.patient_common import citation, edited_slugs, load_patient_view
 from backmech.web.security import app_state, require_patient
 from backmech.web.templating import render
 
 router = APIRouter()
 router.include_router(patient_session.router)
+router.include_router(patient_check_in.router)
 router.include_router(patient_progress.router)
+router.include_router(documents.router)
 
 
 @router.get("/me", include_in_schema=False)
@@ -46,11 +49,12 @@ def today_page(request: Request, saved: str = "") -> Response:
     if plan is not None and view.assessed_on is not None:
         today = dt.date.today()
         logs = patient_logs(app_state(request).uow_factory, view.viewer.user, view.patient)
+        check_ins = patient_check_ins(app_state(request).uow_factory, view.viewer.user, view.patient)
         position = plan_position(plan, view.assessed_on, today)
         session = phase_session(plan, position.phase)
         kb = app_state(request).knowledge
         context.update(
-            course=course_so_far(kb, view.assessments, view.current, logs, today),
+            course=course_so_far(kb, view.assessments, view.current, logs, today, check_ins=check_ins),
             exercise_names={slug: exercise.name for slug, exercise in kb.exercises.items()},
             plan=plan,
             position=position,
