@@ -1,4 +1,5 @@
-"""The charts of the reports: session pain, questionnaire scores with the MCID band, the calendar.
+"""The charts of the reports: session pain, questionnaire scores with the MCID band, the calendar,
+exercise level over the course and movement tests first-versus-latest.
 
 The same pictures as the web's Progress page (``web/routes/patient_progress.py``),
 drawn by the same functions, with the chart stylesheet embedded in each SVG so the
@@ -10,14 +11,32 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from markupsafe import Markup
 
 from backmech.reports.basis import ReportBasis
-from backmech.reports.charts import Band, Series, calendar_chart, line_chart
-from backmech.reports.templating import stylesheet
+from backmech.reports.charts import (
+    Band,
+    BeforeAfter,
+    Series,
+    before_after_chart,
+    calendar_chart,
+    line_chart,
+    step_chart,
+)
+from backmech.reports.templating import environment, stylesheet
+from backmech.services.course import course_so_far
+from backmech.services.course_charts import (
+    ExerciseLevels,
+    TestChange,
+    exercise_levels,
+    most_changed,
+    movement_before_after,
+)
+from backmech.services.ports import MovementAnalysis
 from backmech.services.progress import ScorePoint, score_series, session_days
 
 CHARTED = (
@@ -142,3 +161,103 @@ def adherence_calendar(basis: ReportBasis) -> Markup:
         weeks,
         style=chart_css(),
     )
+
+
+# ------------------------------------------------------------------ exercise level and movement before/after
+
+
+@dataclass(frozen=True)
+class LevelChart:
+    """Exercise level over the course: the chart, the lines drawn, and how many were left out."""
+
+    svg: Markup
+    lines: list[ExerciseLevels]
+    left_out: int
+    total: int
+
+
+@dataclass(frozen=True)
+class MovementChart:
+    """One movement test's metrics, first and latest value each."""
+
+    change: TestChange
+    svg: Markup
+
+
+def level_chart(levels: Sequence[ExerciseLevels], *, style: str = "") -> LevelChart | None:
+    """The step chart of exercise level, the most changed exercises only; None when no level moved."""
+    if not any(line.changes for line in levels):
+        return None
+    lines, left_out = most_changed(levels)
+    shown = (
+        f"{len(lines)} of the {len(levels)} exercises are drawn: the ones whose level changed most. "
+        if left_out
+        else ""
+    )
+    latest = "; ".join(f"{line.name} {_signed(line.latest.level)}" for line in lines)
+    desc = (
+        f"Exercise level in ladder steps from where the plan started (0): each step up is more "
+        f"repetitions or a harder exercise, each step down an easier dose. {shown}Latest: {latest}."
+    )
+    svg = step_chart(
+        "chart-exercise-level",
+        "Exercise level over the course",
+        desc,
+        [Series(line.name, [(p.on, p.level) for p in line.points]) for line in lines],
+        y_label="Steps from the start",
+        style=style,
+    )
+    return LevelChart(svg, lines, left_out, len(levels))
+
+
+def _signed(value: float) -> str:
+    text = f"{abs(value):.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "0" else ("+" if value > 0 else "-") + text
+
+
+def movement_chart(change: TestChange, *, style: str = "") -> Markup:
+    """The dumbbell chart of one test: first and latest value of each metric (no band: see the rows)."""
+    first = min(m.first_on for m in change.metrics)
+    latest = max(m.latest_on for m in change.metrics)
+    listed = "; ".join(f"{m.name}: {m.first:g} to {m.latest:g} {m.unit}" for m in change.metrics)
+    return before_after_chart(
+        f"chart-movement-{change.test}",
+        f"{change.name}: first and latest video",
+        f"{change.analyses} videos of this test, from {first:%d %b %Y} to {latest:%d %b %Y}. {listed}.",
+        [BeforeAfter(m.name, m.unit, m.first, m.latest) for m in change.metrics],
+        first_label=f"First ({first:%d %b})",
+        latest_label=f"Latest ({latest:%d %b})",
+        style=style,
+    )
+
+
+def movement_charts(analyses: Sequence[MovementAnalysis], *, style: str = "") -> list[MovementChart]:
+    return [MovementChart(c, movement_chart(c, style=style)) for c in movement_before_after(analyses)]
+
+
+@dataclass(frozen=True)
+class CourseCharts:
+    levels: LevelChart | None
+    movement: list[MovementChart]
+
+    @property
+    def any(self) -> bool:
+        return self.levels is not None or bool(self.movement)
+
+
+def course_charts(basis: ReportBasis) -> CourseCharts:
+    """Both charts for a report, with the stylesheet embedded (empty parts when there is no data).
+
+    The report templates call this through the Jinja global of the same name (registered
+    below), so the report renderers need no change to show the new section.
+    """
+    course = (
+        course_so_far(basis.kb, basis.record.assessments, basis.current, basis.logs, basis.today)
+        if basis.plan is not None
+        else None
+    )
+    levels = level_chart(exercise_levels(course, basis.kb), style=chart_css()) if course else None
+    return CourseCharts(levels, movement_charts(basis.record.movement_analyses, style=chart_css()))
+
+
+environment().globals["course_charts"] = course_charts

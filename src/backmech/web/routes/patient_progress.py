@@ -2,7 +2,8 @@
 
 Questionnaire charts shade the minimal important change only where the knowledge
 base gives one with a source (``knowledge/questionnaires/*.yaml``, ``mcid``); where
-it gives none, nothing is drawn.
+it gives none, nothing is drawn. Exercise level over the course and movement tests
+first-versus-latest come from ``services/course_charts.py``, drawn as in the reports.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.reports.report_charts import level_chart, movement_charts
+from backmech.services.course import course_so_far
+from backmech.services.course_charts import exercise_levels
 from backmech.services.daily_log import kind_of, patient_logs
-from backmech.services.ports import Assessment
+from backmech.services.ports import Assessment, MovementAnalysis
 from backmech.services.progress import ScorePoint, score_series, session_days
 from backmech.web.charts import Band, Series, calendar_chart, line_chart
-from backmech.web.routes.patient_common import citation, load_patient_view
+from backmech.web.routes.movement_access import retry_when_locked
+from backmech.web.routes.patient_common import PatientView, citation, load_patient_view
 from backmech.web.security import app_state
 from backmech.web.templating import render
 
@@ -84,6 +89,18 @@ def _score_chart(
     return ScoreChart(qid, title, points, svg, note, unit)
 
 
+def _own_analyses(request: Request, view: PatientView) -> list[MovementAnalysis]:
+    """The patient's movement analyses, oldest first (an audited read, as on the Movement page)."""
+
+    def read() -> list[MovementAnalysis]:
+        with app_state(request).uow_factory(actor=view.viewer.user.id) as uow:
+            found = list(uow.movement_analyses.for_patient(view.patient.clinic_id, view.patient.id))
+            uow.commit()  # keep the audit event of the read
+        return found
+
+    return retry_when_locked(read)
+
+
 @router.get("/me/progress", include_in_schema=False)
 def progress_page(request: Request) -> Response:
     view = load_patient_view(request)
@@ -118,6 +135,12 @@ def progress_page(request: Request) -> Response:
     )
     assessments = list(view.assessments)
     charts = [c for q, o, t in CHARTED if (c := _score_chart(state.knowledge, assessments, q, o, t))]
+    course = (
+        course_so_far(state.knowledge, assessments, view.current, logs, today)
+        if view.plan is not None
+        else None
+    )
+    levels = level_chart(exercise_levels(course, state.knowledge)) if course is not None else None
     return render(
         request,
         "patient/progress.html",
@@ -129,5 +152,8 @@ def progress_page(request: Request) -> Response:
             "score_charts": charts,
             "days_active": len({d for d in session_days(logs) if (today - d).days < CALENDAR_WEEKS * 7}),
             "has_assessment": bool(view.assessments),
+            "level_chart": levels,
+            "has_plan": view.plan is not None,
+            "movement_charts": movement_charts(_own_analyses(request, view)),
         },
     )
