@@ -248,6 +248,7 @@ def load_progression_settings(
             source=plan.reassessment_source,
             measures=measures,
             responder_source=re.responder_source,
+            decision_points=tuple((point.week, point.check) for point in plan.decision_points),
         ),
         phases=tuple(sorted(phases, key=lambda c: c.to_phase)),
     )

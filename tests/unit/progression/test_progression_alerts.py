@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from backmech.domain.progression import alerts
-from backmech.domain.progression.alerts import AlertKind
+from backmech.domain.progression.alerts import AlertKind, decision_point
 from backmech.domain.progression.flare import FlareEpisode
-from backmech.domain.progression.reassessment import measure_change
+from backmech.domain.progression.reassessment import MeasureChange, Responder, measure_change
 from backmech.domain.progression.settings import ProgressionSettings
 
 DAY = date(2026, 3, 2)
@@ -80,3 +80,27 @@ def test_repeated_flares(starts: list[int], fires: bool, settings: ProgressionSe
 def test_rescreen(periph: bool, neuro: bool, fires: bool, settings: ProgressionSettings) -> None:
     alert = alerts.rescreen(DAY, periph, neuro, settings)
     assert (alert is not None) is fires
+
+
+@pytest.mark.parametrize(
+    ("week", "statuses", "fires"),
+    [
+        (6, (Responder.UNCHANGED, Responder.UNCHANGED), True),
+        (6, (Responder.UNCHANGED, Responder.IMPROVED), False),  # one measure improved is enough
+        (6, (), True),  # nothing re-measured: the review asks for it
+        (12, (Responder.DETERIORATED,), True),
+        (5, (Responder.UNCHANGED,), False),  # not a decision-point week
+    ],
+)
+def test_decision_point_reviews(
+    settings: ProgressionSettings, week: int, statuses: tuple[Responder, ...], fires: bool
+) -> None:
+    changes = tuple(
+        MeasureChange(f"m{n}", 40, 38, 2, 5.0, status, False, "", ()) for n, status in enumerate(statuses)
+    )
+    alert = decision_point(date(2026, 3, 1), week, changes, 85.0, settings)
+    assert (alert is not None) == fires
+    if alert is not None:
+        checks = dict(settings.reassessment.decision_points)
+        assert checks[week] in alert.message and "85 %" in alert.message
+        assert alert.kind is AlertKind.DECISION_POINT and not alert.stops_programme

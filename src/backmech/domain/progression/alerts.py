@@ -27,6 +27,7 @@ class AlertKind(StrEnum):
     INACTIVE = "inactive"
     FLARE_NOT_SETTLING = "flare_not_settling"
     REPEATED_FLARES = "repeated_flares"
+    DECISION_POINT = "decision_point"
 
 
 @record
@@ -140,4 +141,34 @@ def repeated_flares(
         f"{f.repeated_count} or more flare-ups within {f.repeated_window_days} days: review the plan.",
         False,
         (f.plan_source,),
+    )
+
+
+def decision_point(
+    day: date,
+    week: int,
+    changes: Sequence[MeasureChange],
+    adherence_percent: float | None,
+    settings: ProgressionSettings,
+) -> Alert | None:
+    """At the end of a plan's decision-point week, when no tracked measure has improved yet.
+
+    The check itself is the plan's own text (plan.yaml ``decision_points``); the alert
+    adds what the clinician needs beside it: which measures were re-measured and the
+    adherence so far. A person already improving needs no prompt.
+    """
+    checks = [text for at, text in settings.reassessment.decision_points if at == week]
+    if not checks or any(c.status is Responder.IMPROVED for c in changes):
+        return None
+    measured = (
+        ", ".join(f"{c.measure} {c.baseline:g} → {c.current:g}" for c in changes) or "none re-measured yet"
+    )
+    adherence = "unknown" if adherence_percent is None else f"{adherence_percent:.0f} %"
+    return Alert(
+        day,
+        AlertKind.DECISION_POINT,
+        f"Week {week} review: {' '.join(checks)} Not yet improved by the minimal important change "
+        f"({measured}); sessions done so far {adherence}.",
+        False,
+        (settings.reassessment.source, settings.reassessment.responder_source),
     )

@@ -317,6 +317,18 @@ def replay(
             worst = max(week_signals, key=lambda s: s.colour.rank).colour if week_signals else None
             walking = next_walking_minutes(walking, worst, settings.ladder)
             week_signals = []
+            planned_so_far = sum(r.adherence.planned for r in week_reports)
+            done_so_far = sum(r.adherence.done for r in week_reports)
+            _add(
+                day_alerts,
+                alerting.decision_point(
+                    day,
+                    week,
+                    tuple(latest_changes.values()),
+                    100 * done_so_far / planned_so_far if planned_so_far else None,
+                    settings,
+                ),
+            )
             phase_change = next_phase(
                 phase,
                 week,

@@ -106,6 +106,8 @@ class ReassessmentSettings:
     source: SourceId
     measures: Mapping[str, MeasureSpec]
     responder_source: SourceId
+    decision_points: tuple[tuple[int, str], ...] = ()
+    """(week, what to check) from the plan settings: reviewed at the end of that week."""
 
 
 @dataclass(frozen=True, slots=True)
