@@ -20,6 +20,10 @@ from backmech.domain.records import record
 from backmech.domain.types import SourceId
 
 
+def _score(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
 class AlertKind(StrEnum):
     RED_FLAG = "red_flag"
     RESCREEN = "rescreen"
@@ -86,7 +90,7 @@ def deteriorated(day: date, changes: Sequence[MeasureChange]) -> Alert | None:
     worse = [c for c in changes if c.status is Responder.DETERIORATED]
     if not worse:
         return None
-    text = "; ".join(f"{c.measure} {c.baseline:g} → {c.current:g}" for c in worse)
+    text = "; ".join(f"{c.measure} {_score(c.baseline)} → {_score(c.current)}" for c in worse)
     sources = tuple(dict.fromkeys(s for c in worse for s in c.sources))
     return Alert(
         day,
@@ -160,9 +164,8 @@ def decision_point(
     checks = [text for at, text in settings.reassessment.decision_points if at == week]
     if not checks or any(c.status is Responder.IMPROVED for c in changes):
         return None
-    measured = (
-        ", ".join(f"{c.measure} {c.baseline:g} → {c.current:g}" for c in changes) or "none re-measured yet"
-    )
+    measured = ", ".join(f"{c.measure} {_score(c.baseline)} → {_score(c.current)}" for c in changes)
+    measured = measured or "none re-measured yet"
     adherence = "unknown" if adherence_percent is None else f"{adherence_percent:.0f} %"
     return Alert(
         day,
