@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from markupsafe import Markup
 
+from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.reports.basis import ReportBasis
 from backmech.reports.charts import (
     Band,
@@ -36,7 +37,7 @@ from backmech.services.course_charts import (
     most_changed,
     movement_before_after,
 )
-from backmech.services.ports import MovementAnalysis
+from backmech.services.ports import Assessment, MovementAnalysis
 from backmech.services.progress import ScorePoint, score_series, session_days
 
 CHARTED = (
@@ -61,26 +62,44 @@ class ScoreChart:
     points: list[ScorePoint]
     svg: Markup
     mcid_note: str
+    unit: str = "points"
 
 
-def score_chart(basis: ReportBasis, qid: str, output_id: str, title: str) -> ScoreChart | None:
-    """One questionnaire output over the assessments, with the MCID band from the first score."""
-    questionnaire = basis.kb.questionnaires.get(qid)
+def questionnaire_chart(
+    kb: KnowledgeBase,
+    assessments: Sequence[Assessment],
+    qid: str,
+    output_id: str,
+    title: str,
+    *,
+    cite: Callable[[str], str],
+    whose: str = "the",
+    series: str = "Score",
+    style: str = "",
+) -> ScoreChart | None:
+    """One questionnaire output over the assessments, with the MCID band from the first score.
+
+    The one builder of the Progress page's and the reports' score charts: the band is
+    shaded only where the knowledge base gives an MCID in points. ``whose`` is "your"
+    on the person's own page, "the" in a document a clinician also reads.
+    """
+    questionnaire = kb.questionnaires.get(qid)
     output = questionnaire.output(output_id) if questionnaire is not None else None
-    points = score_series(list(basis.record.assessments), qid, output_id)
+    points = score_series(list(assessments), qid, output_id)
     if questionnaire is None or output is None or not points:
         return None
     y_min = output.minimum if output.minimum is not None else 0.0
     y_max = output.maximum if output.maximum is not None else max(p.value for p in points)
+    unit = "%" if output_id == "percent" else "points"
     band, note = None, ""
     mcid = output.mcid
     if mcid is not None and mcid.points is not None:
         baseline = points[0].value
         towards_better = -mcid.points if output.higher_is_worse else mcid.points
         note = (
-            f"The shaded band is within {mcid.points:g} points of the first score. A change that stays "
+            f"The shaded band is within {mcid.points:g} points of {whose} first score. A change that stays "
             f"inside it is smaller than the change most people notice as important "
-            f"(minimal important change; source: {basis.citation(mcid.source)})."
+            f"(minimal important change; source: {cite(mcid.source)})."
         )
         band = Band(low=baseline, high=baseline + towards_better, label=note)
     direction = "Lower is better." if output.higher_is_worse else "Higher is better."
@@ -91,14 +110,20 @@ def score_chart(basis: ReportBasis, qid: str, output_id: str, title: str) -> Sco
         f"chart-{qid}",
         title,
         desc,
-        [Series("Score", [(p.on, p.value) for p in points])],
+        [Series(series, [(p.on, p.value) for p in points])],
         y_min=y_min,
         y_max=y_max,
-        y_label="Percent" if output_id == "percent" else "Points",
+        y_label="Percent" if unit == "%" else "Points",
         band=band,
-        style=chart_css(),
+        style=style,
     )
-    return ScoreChart(qid, title, points, svg, note)
+    return ScoreChart(qid, title, points, svg, note, unit)
+
+
+def score_chart(basis: ReportBasis, qid: str, output_id: str, title: str) -> ScoreChart | None:
+    return questionnaire_chart(
+        basis.kb, basis.record.assessments, qid, output_id, title, cite=basis.citation, style=chart_css()
+    )
 
 
 def score_charts(basis: ReportBasis) -> list[ScoreChart]:

@@ -9,20 +9,17 @@ first-versus-latest come from ``services/course_charts.py``, drawn as in the rep
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.reports.report_charts import level_chart, movement_charts
+from backmech.reports.report_charts import level_chart, movement_charts, questionnaire_chart
 from backmech.services.course import course_so_far
 from backmech.services.course_charts import exercise_levels
 from backmech.services.daily_log import kind_of, patient_logs
-from backmech.services.ports import Assessment, MovementAnalysis
-from backmech.services.progress import ScorePoint, score_series, session_days
-from backmech.web.charts import Band, Series, calendar_chart, line_chart
+from backmech.services.ports import MovementAnalysis
+from backmech.services.progress import session_days
+from backmech.web.charts import Series, calendar_chart, line_chart
 from backmech.web.routes.movement_access import retry_when_locked
 from backmech.web.routes.patient_common import PatientView, citation, load_patient_view
 from backmech.web.security import app_state
@@ -37,56 +34,6 @@ CHARTED = (
     ("nprs", "average", "Average pain over a day (0-10)"),
 )
 """Questionnaire outputs charted over assessments (the primary disability and pain scores)."""
-
-
-@dataclass(frozen=True)
-class ScoreChart:
-    questionnaire: str
-    title: str
-    points: list[ScorePoint]
-    svg: Any
-    mcid_note: str
-    unit: str
-
-
-def _score_chart(
-    kb: KnowledgeBase, assessments: list[Assessment], qid: str, output_id: str, title: str
-) -> ScoreChart | None:
-    questionnaire = kb.questionnaires.get(qid)
-    output = questionnaire.output(output_id) if questionnaire is not None else None
-    points = score_series(assessments, qid, output_id)
-    if questionnaire is None or output is None or not points:
-        return None
-    y_min = output.minimum if output.minimum is not None else 0.0
-    y_max = output.maximum if output.maximum is not None else max(p.value for p in points)
-    unit = "%" if output_id == "percent" else "points"
-    band = None
-    note = ""
-    mcid = output.mcid
-    if mcid is not None and mcid.points is not None:
-        baseline = points[0].value
-        towards_better = -mcid.points if output.higher_is_worse else mcid.points
-        source = citation(kb, mcid.source)
-        note = (
-            f"The shaded band is within {mcid.points:g} points of your first score. A change that stays "
-            f"inside it is smaller than the change most people notice as important (source: {source})."
-        )
-        band = Band(low=baseline, high=baseline + towards_better, label=note)
-    direction = "Lower is better." if output.higher_is_worse else "Higher is better."
-    desc = (
-        f"{len(points)} assessment(s). Latest {points[-1].value:g} on {points[-1].on:%d %b %Y}. {direction}"
-    )
-    svg = line_chart(
-        f"chart-{qid}",
-        title,
-        desc,
-        [Series("Your score", [(p.on, p.value) for p in points])],
-        y_min=y_min,
-        y_max=y_max,
-        y_label="Percent" if unit == "%" else "Points",
-        band=band,
-    )
-    return ScoreChart(qid, title, points, svg, note, unit)
 
 
 def _own_analyses(request: Request, view: PatientView) -> list[MovementAnalysis]:
@@ -134,7 +81,22 @@ def progress_page(request: Request) -> Response:
         CALENDAR_WEEKS,
     )
     assessments = list(view.assessments)
-    charts = [c for q, o, t in CHARTED if (c := _score_chart(state.knowledge, assessments, q, o, t))]
+    charts = [
+        c
+        for q, o, t in CHARTED
+        if (
+            c := questionnaire_chart(
+                state.knowledge,
+                assessments,
+                q,
+                o,
+                t,
+                cite=lambda sid: citation(state.knowledge, sid),
+                whose="your",
+                series="Your score",
+            )
+        )
+    ]
     course = (
         course_so_far(state.knowledge, assessments, view.current, logs, today)
         if view.plan is not None
