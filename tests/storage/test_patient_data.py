@@ -52,7 +52,7 @@ from backmech.services.ports import (
     utc_now,
 )
 from backmech.services.records import PatientNotFoundError
-from backmech.storage import repositories
+from backmech.storage import assessment_repository
 from backmech.storage.document_cache import LruCache
 from backmech.storage.tables import (
     AssessmentRow,
@@ -205,7 +205,7 @@ def fresh_document_cache(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Forget the process's cached assessment documents, so the next read comes from the database."""
 
     def forget() -> None:
-        monkeypatch.setattr(repositories, "ASSESSMENT_DOCUMENTS", LruCache(size=1024))
+        monkeypatch.setattr(assessment_repository, "ASSESSMENT_DOCUMENTS", LruCache(size=1024))
 
     return forget
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backmech.services.ports import (
-    Assessment,
     AuditAction,
     AuditEvent,
     Clinic,
@@ -28,7 +26,6 @@ from backmech.services.ports import (
     Invitation,
     JsonObject,
     Patient,
-    PlanEdit,
     SessionLog,
     User,
     utc_now,
@@ -42,23 +39,17 @@ from backmech.storage.conversions import (
     session_log_record,
     user_record,
 )
-from backmech.storage.document_cache import ASSESSMENT_DOCUMENTS
 from backmech.storage.prebuilt import (
-    ASSESSMENT_HEADS_OF_PATIENT,
-    ASSESSMENTS_AND_PLAN_EDITS_OF_PATIENT,
     AUDIT_EVENT_INSERTS,
-    PLAN_EDITS_OF_PATIENT,
     SESSION_LOG_COLUMNS,
     SESSION_LOG_INSERT,
     USER_WITH_PATIENT,
 )
 from backmech.storage.tables import (
-    AssessmentRow,
     AuditEventRow,
     ClinicRow,
     InvitationRow,
     PatientRow,
-    PlanEditRow,
     SessionLogRow,
     UserRow,
 )
@@ -357,142 +348,6 @@ class SqlPatientRepository(_Repository):
         return self._session.scalar(sa.select(PatientRow.id).where(PatientRow.id == patient_id)) is not None
 
 
-class SqlAssessmentRepository(_Repository):
-    def add(self, clinic_id: UUID, assessment: Assessment) -> Assessment:
-        self._require_patient(clinic_id, assessment.patient_id)
-        self._session.add(
-            AssessmentRow(
-                id=assessment.id,
-                patient_id=assessment.patient_id,
-                created_at=assessment.created_at,
-                intake=_json(assessment.intake),
-                result=_json(assessment.result),
-                triage_level=assessment.triage_level,
-                plan_status=assessment.plan_status,
-                engine_version=assessment.engine_version,
-            )
-        )
-        _flush(self._session)
-        self._audit(
-            AuditAction.CREATE,
-            "assessment",
-            clinic_id=clinic_id,
-            patient_id=assessment.patient_id,
-            entity_id=assessment.id,
-        )
-        return assessment
-
-    def get(self, clinic_id: UUID, assessment_id: UUID) -> Assessment | None:
-        found = self._with_documents(AssessmentRow.id == assessment_id, PatientRow.clinic_id == clinic_id)
-        if not found:
-            return None
-        self._audit(
-            AuditAction.READ,
-            "assessment",
-            clinic_id=clinic_id,
-            patient_id=found[0].patient_id,
-            entity_id=found[0].id,
-        )
-        return found[0]
-
-    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Assessment]:
-        heads = self._session.execute(
-            ASSESSMENT_HEADS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
-        ).all()
-        found = self._joined_with_documents(heads)
-        if found:
-            self._audit(
-                AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
-            )
-        return found
-
-    def with_plan_edits(self, clinic_id: UUID, patient_id: UUID) -> tuple[list[Assessment], list[PlanEdit]]:
-        rows = self._session.execute(
-            ASSESSMENTS_AND_PLAN_EDITS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
-        ).all()
-        heads = [row for row in rows if row.kind == "assessment"]
-        assessments = self._joined_with_documents(
-            [
-                SimpleNamespace(
-                    id=row.id,
-                    patient_id=patient_id,
-                    created_at=row.at,
-                    triage_level=row.triage_level,
-                    plan_status=row.plan_status,
-                    engine_version=row.engine_version,
-                )
-                for row in heads
-            ]
-        )
-        edits = [
-            PlanEdit(
-                id=row.id,
-                patient_id=patient_id,
-                editor_id=row.editor_id,
-                at=row.at,
-                reason=row.reason,
-                change=row.change,
-            )
-            for row in rows
-            if row.kind == "plan_edit"
-        ]
-        if assessments:
-            self._audit(
-                AuditAction.READ, "assessment", clinic_id=clinic_id, patient_id=patient_id, entity_id=None
-            )
-        if edits:
-            self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
-        return assessments, edits
-
-    def _with_documents(self, *where: sa.ColumnElement[bool]) -> list[Assessment]:
-        """Assessments matching ``where`` (oldest first), their JSON documents from the cache if there.
-
-        The small columns are always read from the database (so scoping and deletion
-        are the database's); the two JSON documents of an assessment never change once
-        stored, so each is decoded once per process (:data:`ASSESSMENT_DOCUMENTS`).
-        """
-        heads = self._session.execute(
-            sa.select(
-                AssessmentRow.id,
-                AssessmentRow.patient_id,
-                AssessmentRow.created_at,
-                AssessmentRow.triage_level,
-                AssessmentRow.plan_status,
-                AssessmentRow.engine_version,
-            )
-            .join(PatientRow, PatientRow.id == AssessmentRow.patient_id)
-            .where(*where)
-            .order_by(AssessmentRow.created_at, AssessmentRow.id)
-        ).all()
-        return self._joined_with_documents(heads)
-
-    def _joined_with_documents(self, heads: Sequence[Any]) -> list[Assessment]:
-        documents = ASSESSMENT_DOCUMENTS.get_many([head.id for head in heads])
-        missing = [head.id for head in heads if head.id not in documents]
-        if missing:
-            rows = self._session.execute(
-                sa.select(AssessmentRow.id, AssessmentRow.intake, AssessmentRow.result).where(
-                    AssessmentRow.id.in_(missing)
-                )
-            ).all()
-            for row in rows:
-                documents[row.id] = (row.intake, row.result)
-                ASSESSMENT_DOCUMENTS.put(row.id, (row.intake, row.result))
-        return [
-            Assessment(
-                id=head.id,
-                patient_id=head.patient_id,
-                created_at=head.created_at,
-                intake=documents[head.id][0],
-                result=documents[head.id][1],
-                triage_level=head.triage_level,
-                plan_status=head.plan_status,
-                engine_version=head.engine_version,
-            )
-            for head in heads
-        ]
-
-
 class SqlSessionLogRepository(_Repository):
     def add(self, clinic_id: UUID, log: SessionLog) -> SessionLog:
         """Insert once per idempotency key (``ON CONFLICT DO NOTHING``, safe under concurrent retries).
@@ -561,45 +416,6 @@ class SqlSessionLogRepository(_Repository):
             entity_id=row.id,
         )
         return session_log_record(row)
-
-
-class SqlPlanEditRepository(_Repository):
-    def add(self, clinic_id: UUID, edit: PlanEdit) -> PlanEdit:
-        self._require_patient(clinic_id, edit.patient_id)
-        self._session.add(
-            PlanEditRow(
-                id=edit.id,
-                patient_id=edit.patient_id,
-                editor_id=edit.editor_id,
-                at=edit.at,
-                reason=edit.reason,
-                change=_json(edit.change),
-            )
-        )
-        _flush(self._session)
-        self._audit(
-            AuditAction.UPDATE, "plan", clinic_id=clinic_id, patient_id=edit.patient_id, entity_id=edit.id
-        )
-        return edit
-
-    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]:
-        rows = self._session.execute(
-            PLAN_EDITS_OF_PATIENT, {"patient_id": patient_id, "clinic_id": clinic_id}
-        )
-        found = [
-            PlanEdit(
-                id=row.id,
-                patient_id=row.patient_id,
-                editor_id=row.editor_id,
-                at=row.at,
-                reason=row.reason,
-                change=row.change,
-            )
-            for row in rows
-        ]
-        if found:
-            self._audit(AuditAction.READ, "plan", clinic_id=clinic_id, patient_id=patient_id, entity_id=None)
-        return found
 
 
 class SqlAuditLog(_Repository):

@@ -25,17 +25,16 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backmech.storage.assessment_repository import SqlAssessmentRepository, SqlPlanEditRepository
 from backmech.storage.check_in_repository import SqlCheckInRepository
 from backmech.storage.engine import READ_ONLY_OPTION
 from backmech.storage.movement_repository import SqlMovementAnalysisRepository
 from backmech.storage.repositories import (
     Auditor,
-    SqlAssessmentRepository,
     SqlAuditLog,
     SqlClinicRepository,
     SqlInvitationRepository,
     SqlPatientRepository,
-    SqlPlanEditRepository,
     SqlSessionLogRepository,
     SqlUserRepository,
     integrity_errors,
