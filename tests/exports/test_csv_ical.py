@@ -29,7 +29,13 @@ from backmech.exports.csv_export import (
     questionnaire_scores_csv,
     session_logs_csv,
 )
-from backmech.exports.ical import CalendarOptions, event_uid, patient_calendar, plan_calendar
+from backmech.exports.ical import (
+    CalendarOptions,
+    empty_calendar,
+    event_uid,
+    patient_calendar,
+    plan_calendar,
+)
 from backmech.services.assessment import AssessmentService
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
@@ -287,3 +293,49 @@ def test_reassessment_settings_are_read_from_plan_reassessment_when_results_have
         f"Reassessment: questionnaires ({d} days in)" for d in range(28, flat["weeks"] * 7 + 1, 28)
     ]
     assert [s for s in summaries if "retest" in s] == ["Movement retest (week 6)"]
+
+
+def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_cadence(
+    result: dict[str, Any],
+) -> None:
+    from backmech.knowledge.loader import default_knowledge
+    from backmech.services.ports import ReminderSettings, SessionLog
+
+    patient = uuid4()
+    assessed = Assessment(
+        patient_id=patient,
+        intake={},
+        result=result,
+        triage_level="none",
+        plan_status="ready",
+        engine_version="0.1.0",
+        created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),  # a Monday
+    )
+    chosen = ReminderSettings(
+        patient_id=patient, per_week=2, weekdays=frozenset({0, 1, 2}), time_of_day=dt.time(19, 15)
+    )
+    logged = SessionLog(
+        patient_id=patient,
+        session_date=dt.date(2026, 1, 12),
+        pain_before=3,
+        pain_after=3,
+        effort=4,
+        idempotency_key="k",
+    )
+    record = dataclasses.replace(_record(assessed), reminders=chosen, session_logs=[logged])
+    kb = default_knowledge()
+    without = _events(patient_calendar(record))
+    assert not any(e.walk("VALARM") for e in without)  # no knowledge, no today: no reminders
+    events = _events(patient_calendar(record, kb=kb, today=dt.date(2026, 1, 10)))
+    alerting = [e for e in events if e.walk("VALARM")]
+    starts = sorted(e.decoded("dtstart") for e in alerting)
+    assert starts[:4] == [
+        dt.datetime(2026, 1, 13, 19, 15),  # Monday 12th was logged: Tuesday and Wednesday instead
+        dt.datetime(2026, 1, 14, 19, 15),
+        dt.datetime(2026, 1, 20, 19, 15),  # not Monday 19th: 13th and 14th are in its 7 days
+        dt.datetime(2026, 1, 21, 19, 15),
+    ]
+    assert all(e.walk("VALARM")[0]["trigger"].dt == dt.timedelta(0) for e in alerting)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    assert len(without) == len(events) - len(alerting)
+    assert not any(Calendar.from_ical(empty_calendar()).walk("VEVENT"))

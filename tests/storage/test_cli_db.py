@@ -28,10 +28,10 @@ def test_upgrade_creates_the_embedded_database_in_the_data_folder(tmp_path: Path
     data = tmp_path / "data"
     done = run("db", "upgrade", "--data-dir", data)
     assert done.returncode == 0, done.stderr
-    assert "schema revision 0005_check_ins" in done.stdout
+    assert "schema revision 0006_reminders" in done.stdout
     assert (data / "backmech.db").exists() and (data / "media").is_dir()
     assert oct((data / "media").stat().st_mode & 0o777) == "0o700"
-    assert run("db", "current", "--data-dir", data).stdout.strip().endswith("0005_check_ins")
+    assert run("db", "current", "--data-dir", data).stdout.strip().endswith("0006_reminders")
 
 
 def test_default_data_folder_is_per_user(tmp_path: Path) -> None:

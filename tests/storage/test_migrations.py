@@ -28,6 +28,8 @@ EXPECTED_TABLES = {
     "login_attempts",
     "intake_drafts",
     "check_ins",
+    "reminder_settings",
+    "calendar_feeds",
 }
 
 
@@ -105,7 +107,7 @@ def test_up_down_up_leaves_the_expected_tables(database_url: str) -> None:
     assert _tables(database_url) == set()
 
     upgrade(database_url)
-    assert current(database_url) == head() == "0005_check_ins"
+    assert current(database_url) == head() == "0006_reminders"
     assert _tables(database_url) == EXPECTED_TABLES
 
     downgrade(database_url)
@@ -162,22 +164,28 @@ def test_lookup_indexes_exist(database_url: str) -> None:
 
 
 WEB_TABLES = {"web_sessions", "login_attempts", "intake_drafts"}
+REMINDER_TABLES = {"reminder_settings", "calendar_feeds"}
 
 
 def test_downgrade_one_step_at_a_time_removes_only_that_revision(database_url: str) -> None:
     upgrade(database_url)
+    downgrade(database_url, "0005_check_ins")
+    assert _tables(database_url) == EXPECTED_TABLES - REMINDER_TABLES
     downgrade(database_url, "0004_session_detail")
-    assert _tables(database_url) == EXPECTED_TABLES - {"check_ins"}
+    assert _tables(database_url) == EXPECTED_TABLES - REMINDER_TABLES - {"check_ins"}
     downgrade(database_url, "0003_web")
     assert current(database_url) == "0003_web"
-    assert _tables(database_url) == EXPECTED_TABLES - {"check_ins"}
+    assert _tables(database_url) == EXPECTED_TABLES - REMINDER_TABLES - {"check_ins"}
     assert {"pain_during", "kind"}.isdisjoint(_columns(database_url, "session_logs"))
     downgrade(database_url, "0002_invitations")
     assert current(database_url) == "0002_invitations"
-    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - {"check_ins"}
+    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - REMINDER_TABLES - {"check_ins"}
     downgrade(database_url, "0001_initial")
     assert current(database_url) == "0001_initial"
-    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - {"invitations", "check_ins"}
+    assert _tables(database_url) == EXPECTED_TABLES - WEB_TABLES - REMINDER_TABLES - {
+        "invitations",
+        "check_ins",
+    }
     upgrade(database_url)
-    assert current(database_url) == "0005_check_ins"
+    assert current(database_url) == "0006_reminders"
     assert _tables(database_url) == EXPECTED_TABLES

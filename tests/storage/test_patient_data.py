@@ -38,6 +38,7 @@ from backmech.services.ports import (
     AnalysisStatus,
     Assessment,
     AuditAction,
+    CalendarFeed,
     CheckIn,
     Clinic,
     IntakeDraft,
@@ -45,6 +46,7 @@ from backmech.services.ports import (
     MovementAnalysis,
     Patient,
     PlanEdit,
+    ReminderSettings,
     Role,
     SessionLog,
     User,
@@ -57,11 +59,14 @@ from backmech.storage.document_cache import LruCache
 from backmech.storage.tables import (
     AssessmentRow,
     AuditEventRow,
+    CalendarFeedRow,
+    CheckInRow,
     IntakeDraftRow,
     InvitationRow,
     MovementAnalysisRow,
     PatientRow,
     PlanEditRow,
+    ReminderSettingsRow,
     SessionLogRow,
     UserRow,
     WebSessionRow,
@@ -177,6 +182,17 @@ def build_world(uow_factory: SqlUnitOfWorkFactory, service: AssessmentService) -
                 created_at=now - dt.timedelta(days=3),
             ),
         )
+        uow.reminders.save(
+            north.id,
+            ReminderSettings(
+                patient_id=p1.id,
+                per_week=3,
+                weekdays=frozenset({0, 2, 4}),
+                time_of_day=dt.time(7, 30),
+                updated_at=now - dt.timedelta(days=2),
+            ),
+        )
+        uow.calendar_feeds.replace(north.id, CalendarFeed(patient_id=p1.id, token_hash="e" * 64))
         uow.intake_drafts.save(north.id, IntakeDraft(patient_id=p1.id, data={"facts": {"age": 41}}))
         uow.web_sessions.add(
             WebSession(id="a" * 64, user_id=p1_user.id, csrf_token="c" * 64, expires_at=now + dt.timedelta(1))
@@ -229,6 +245,9 @@ def _counts(uow_factory: SqlUnitOfWorkFactory, world: World) -> dict[str, int]:
         ("session_logs", SessionLogRow),
         ("plan_edits", PlanEditRow),
         ("intake_drafts", IntakeDraftRow),
+        ("check_ins", CheckInRow),
+        ("reminder_settings", ReminderSettingsRow),
+        ("calendar_feeds", CalendarFeedRow),
     ):
         queries[name] = sa.select(sa.func.count()).select_from(row).where(row.patient_id == pid)
     with uow_factory.engine.connect() as connection:
@@ -307,6 +326,7 @@ def test_the_document_holds_every_field_ids_and_timestamps_but_no_password_or_vi
     assert data["media_paths"] == [f"{world.north.id}/{world.p1.id}/clip.mp4"]
     assert any("not embedded" in note for note in data["notes"])
     assert data["intake_draft"]["data"] == {"facts": {"age": 41}}
+    assert data["reminders"]["weekdays"] == [0, 2, 4] and data["reminders"]["time_of_day"] == "07:30:00"
 
 
 def test_the_patient_may_export_their_own_data(uow_factory: SqlUnitOfWorkFactory, world: World) -> None:
@@ -504,6 +524,7 @@ def test_erasure_removes_everything_about_the_person_and_keeps_the_audit_trail(
         world.clinician.id,
         world.p1.id,
     )
+    assert erasures[0].detail == "Erased on request. Reason given: the patient's request"
     with uow_factory.engine.connect() as connection:
         kept = connection.scalar(
             sa.select(sa.func.count())

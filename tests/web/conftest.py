@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backmech.services.accounts import accept_invitation, create_first_admin, invite
-from backmech.services.ports import Patient, Role, User, utc_now
+from backmech.services.ports import Patient, Role, SessionLog, User, utc_now
 from backmech.services.records import save_assessment
 from backmech.settings import Settings
 from backmech.web.app import create_app
@@ -71,6 +71,24 @@ class Site:
 
     def client(self) -> TestClient:
         return TestClient(self.app, base_url="http://testserver", follow_redirects=True)
+
+    def log_session(self, name: str, day: dt.date | None = None) -> None:
+        """Store a session log for patient ``name`` on ``day`` (default today), as that patient."""
+        person = self.people[name]
+        patient = person.patient
+        assert patient is not None
+        day = day or dt.date.today()
+        with self.state.uow_factory(actor=person.user.id) as uow:
+            log = SessionLog(
+                patient_id=patient.id,
+                session_date=day,
+                pain_before=4,
+                pain_after=3,
+                effort=5,
+                idempotency_key=f"test:{patient.id.hex}:{day.isoformat()}",
+            )
+            uow.session_logs.add(patient.clinic_id, log)
+            uow.commit()
 
     def sign_in(self, user: User) -> TestClient:
         client = self.client()

@@ -74,6 +74,7 @@ PUBLIC = {
     ("/join/{token}", "GET"): "joining by invitation: the token in the link is the credential",
     ("/join/{token}", "POST"): "joining by invitation: the token in the link is the credential",
     ("/api/session", "POST"): "API sign-in (rate limited)",
+    ("/calendar/{token}.ics", "GET"): "a private calendar feed: the secret address is the credential",
 }
 """Routes anyone may call, with why. (``/logout`` is not here: it needs a session.)"""
 RESOURCE_PARAMS = {

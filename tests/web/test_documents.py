@@ -10,7 +10,6 @@ page saying so; a missing Pango gets a 503 page naming the fix.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 
@@ -20,7 +19,6 @@ from httpx2 import Response
 from tests.web.conftest import Site
 
 from backmech.reports.pdf import PdfUnavailableError
-from backmech.services.ports import SessionLog
 
 PATIENT_DOWNLOADS = {
     "report.pdf": "application/pdf",
@@ -40,23 +38,6 @@ CLINIC_DOWNLOADS = {
     "export.json": "application/json",
 }
 FILENAME = re.compile(r'^attachment; filename="([A-Za-z0-9._-]+)"$')
-
-
-def log_session(site: Site, name: str) -> None:
-    person = site[name]
-    patient = person.patient
-    assert patient is not None
-    with site.state.uow_factory(actor=person.user.id) as uow:
-        log = SessionLog(
-            patient_id=patient.id,
-            session_date=dt.date.today(),
-            pain_before=4,
-            pain_after=3,
-            effort=5,
-            idempotency_key=f"documents:{patient.id.hex}",
-        )
-        uow.session_logs.add(patient.clinic_id, log)
-        uow.commit()
 
 
 def check_download(response: Response, media_type: str, extension: str, hidden: str) -> str:
@@ -102,7 +83,7 @@ def check_content(kind: str, response: Response) -> None:
 @pytest.mark.slow
 def test_a_patient_downloads_their_own_documents(sqlite_site: Site) -> None:
     sqlite_site.assess("patient_a")
-    log_session(sqlite_site, "patient_a")
+    sqlite_site.log_session("patient_a")
     client = sqlite_site["patient_a"].client
     page = client.get("/me/documents")
     assert page.status_code == 200
@@ -130,7 +111,7 @@ def test_the_progress_page_links_to_the_documents(sqlite_site: Site) -> None:
 @pytest.mark.slow
 def test_a_clinician_downloads_their_patients_documents(site: Site) -> None:
     site.assess("patient_a")
-    log_session(site, "patient_a")
+    site.log_session("patient_a")
     patient = site["patient_a"].patient
     assert patient is not None
     record = site["clinician_a"].client.get(f"/clinic/patients/{patient.id}")

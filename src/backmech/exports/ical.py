@@ -8,7 +8,10 @@ at what hour):
 * the ~20-minute session on the planned weekdays, one recurring event per phase
   (each phase has its own exercises) from the phase's first to its last week;
 * a questionnaire reassessment every ``questionnaires_every_days`` days;
-* a movement retest at the end of each week in ``movement_retest_weeks``.
+* a movement retest at the end of each week in ``movement_retest_weeks``;
+* the reminders the person asked for (``services.reminders``): a short event at the
+  time they chose with an alert, on the days the cadence allows from today on. These
+  are the only events with an alert; everything else is quiet.
 
 Every event has a UID made from the patient id and what the event is (not from the
 assessment or the date), so importing a newer feed updates the events already in the
@@ -31,11 +34,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid5
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from backmech.domain.errors import BackmechError
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.services.course import course_plan, course_start
 from backmech.services.patient_data import plan_of
 from backmech.services.patient_record import PatientRecord
+from backmech.services.reminders import preference_of, reminder_days
 
 UID_NAMESPACE = UUID("6f1c3b0e-5a7d-4c1e-9a63-0b6d2f1e8c42")
 """Fixed forever: changing it would change every UID and duplicate every event in people's calendars."""
@@ -71,15 +77,29 @@ class CalendarOptions:
     made_at: dt.datetime
     """When this version of the plan was made (DTSTAMP): the same plan gives the same bytes."""
     sequence: int = 0
+    reminder_days: Sequence[dt.date] = ()
+    """Days with a reminder (with an alert at ``reminder_time``); none unless the person asked."""
+    reminder_time: dt.time = dt.time(18, 0)
 
 
-def patient_calendar(record: PatientRecord, *, start: dt.date | None = None) -> bytes:
+REMINDER_MINUTES = 10
+"""How long a reminder event lasts in the calendar: long enough to see, short enough not to block a day."""
+
+
+def patient_calendar(
+    record: PatientRecord,
+    *,
+    start: dt.date | None = None,
+    kb: KnowledgeBase | None = None,
+    today: dt.date | None = None,
+) -> bytes:
     """The feed of the plan the patient follows now (the latest plan with the clinician's edits).
 
     Refuses when there is no plan to follow: none made yet, or the newest assessment
     withheld it (a red flag): an older plan must not go back into someone's calendar.
     Day 1 is the plan's assessment date unless ``start`` is given; the session days come
-    from the intake's ``preferences.days_per_week`` (5 if not given).
+    from the intake's ``preferences.days_per_week`` (5 if not given). With ``kb`` and
+    ``today``, the reminders the person asked for are added from ``today`` on.
     """
     current = plan_of(record)
     if current is None:
@@ -89,14 +109,40 @@ def patient_calendar(record: PatientRecord, *, start: dt.date | None = None) -> 
         )
     plans_made = sum(1 for a in record.assessments if isinstance(a.result.get("plan"), Mapping))
     made_at = max([current.assessment.created_at, *(edit.at for edit in current.edits)])
+    reminders: tuple[dt.date, ...] = ()
+    if kb is not None and today is not None and record.reminders is not None:
+        course = course_plan(
+            kb, current, preference_of(record.reminders), course_start(kb, record.assessments, current)
+        )
+        reminders = reminder_days(kb, course, record.session_logs, record.reminders, today)
     options = CalendarOptions(
         feed_id=record.patient.id,
         start=start or current.assessment.created_at.date(),
         session_weekdays=SPREAD_WEEKDAYS[_days_per_week(current.assessment.intake)],
         made_at=made_at,
         sequence=plans_made - 1 + len(record.plan_edits),
+        reminder_days=reminders,
+        reminder_time=record.reminders.time_of_day if record.reminders is not None else dt.time(18, 0),
     )
     return plan_calendar(current.plan, options)
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//backmech//recovery plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Back recovery plan")
+    return calendar
+
+
+def empty_calendar() -> bytes:
+    """A feed with no events: what a subscribed calendar gets while no plan may be followed.
+
+    An error would make calendar apps keep the old events; an empty feed removes them.
+    """
+    feed: bytes = _calendar().to_ical()
+    return feed
 
 
 def plan_calendar(plan: Mapping[str, Any], options: CalendarOptions) -> bytes:
@@ -104,16 +150,13 @@ def plan_calendar(plan: Mapping[str, Any], options: CalendarOptions) -> bytes:
     weeks = int(plan.get("weeks") or 0)
     if weeks < 1:
         raise BackmechError("The plan has no weeks to put in a calendar.", hint="Check the plan's length.")
-    calendar = Calendar()
-    calendar.add("prodid", "-//backmech//recovery plan//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Back recovery plan")
+    calendar = _calendar()
     events = [
         *_routine(plan, weeks, options),
         *_sessions(plan, weeks, options),
         *_questionnaires(plan, weeks, options),
         *_movement_retests(plan, options),
+        *_reminders(options),
     ]
     for event in events:
         calendar.add_component(event)
@@ -199,7 +242,37 @@ def _movement_retests(plan: Mapping[str, Any], options: CalendarOptions) -> list
     return events
 
 
-def _event(options: CalendarOptions, key: str, day: dt.date, summary: str, lines: Sequence[str]) -> Event:
+def _reminders(options: CalendarOptions) -> list[Event]:
+    """One short timed event per reminder day, with an alert when it starts.
+
+    The time is floating (no time zone): calendar apps show it at that clock time
+    wherever the phone is, which is what "remind me at 18:00" means.
+    """
+    events = []
+    for day in options.reminder_days:
+        event = _event(
+            options,
+            f"reminder/{day.isoformat()}",
+            dt.datetime.combine(day, options.reminder_time),
+            "Back routine: a few minutes today",
+            [
+                "Your reminder, as you asked for it. Play today's routine or session and log how it went.",
+                "If today's session is already done, ignore this one; you can change reminders in backmech.",
+            ],
+        )
+        event.add("duration", dt.timedelta(minutes=REMINDER_MINUTES))
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", "Back routine: a few minutes today")
+        alarm.add("trigger", dt.timedelta(0))
+        event.add_component(alarm)
+        events.append(event)
+    return events
+
+
+def _event(
+    options: CalendarOptions, key: str, day: dt.date | dt.datetime, summary: str, lines: Sequence[str]
+) -> Event:
     event = Event()
     event.add("uid", event_uid(options.feed_id, key))
     event.add("dtstamp", options.made_at.astimezone(dt.UTC))

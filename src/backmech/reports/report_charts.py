@@ -39,6 +39,7 @@ from backmech.services.course_charts import (
 )
 from backmech.services.ports import Assessment, MovementAnalysis
 from backmech.services.progress import ScorePoint, score_series, session_days
+from backmech.services.reminders import preference_of
 
 CHARTED = (
     ("odi", "percent", "How much back pain gets in the way of daily life (Oswestry)"),
@@ -277,7 +278,15 @@ def course_charts(basis: ReportBasis) -> CourseCharts:
     below), so the report renderers need no change to show the new section.
     """
     course = (
-        course_so_far(basis.kb, basis.record.assessments, basis.current, basis.logs, basis.today)
+        course_so_far(
+            basis.kb,
+            basis.record.assessments,
+            basis.current,
+            basis.logs,
+            basis.today,
+            reminders=preference_of(basis.record.reminders),
+            check_ins=basis.record.check_ins,
+        )
         if basis.plan is not None
         else None
     )

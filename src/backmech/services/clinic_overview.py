@@ -219,7 +219,14 @@ def clinic_overview(
             course = (
                 None
                 if kb is None
-                else course_so_far(kb, assessments, current_from(assessments, edits), logs, today)
+                else course_so_far(
+                    kb,
+                    assessments,
+                    current_from(assessments, edits),
+                    logs,
+                    today,
+                    check_ins=uow.check_ins.for_patient(clinic_id, patient.id),
+                )
             )
             summaries.append(summarise(patient, assessments, logs, today, course=course))
         uow.commit()  # keep the audit events of the reads

@@ -45,9 +45,8 @@ from backmech.domain.progression.settings import ReassessmentSettings
 from backmech.services.care_plan import CurrentPlan
 from backmech.services.ports import Assessment, CheckIn, SessionLog
 from backmech.services.progress import result_score
+from backmech.services.reminders import NO_REMINDERS
 
-NO_REMINDERS = ReminderPreference(per_week=0)
-"""Until the person chooses a reminder cadence, none is sent."""
 EVERY_DAY = frozenset(range(7))
 ALERT_DAYS = 14
 """Alerts of the last two weeks are shown as open; older ones are history."""

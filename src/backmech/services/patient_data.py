@@ -55,6 +55,7 @@ from backmech.services.ports import (
     MovementAnalysis,
     Patient,
     PlanEdit,
+    ReminderSettings,
     Role,
     SessionLog,
     UnitOfWork,
@@ -176,6 +177,7 @@ def export_document(export: PatientExport) -> bytes:
         "session_logs": [_encode(item) for item in record.session_logs],
         "plan_edits": [_encode(item) for item in record.plan_edits],
         "check_ins": [_encode(item) for item in record.check_ins],
+        "reminders": None if record.reminders is None else _encode(record.reminders),
         "intake_draft": None if export.intake_draft is None else _encode(export.intake_draft),
         "media_paths": [item.media_path for item in record.movement_analyses],
     }
@@ -195,8 +197,10 @@ def _encode(record: object) -> dict[str, Any]:
 def _json_value(value: object) -> object:
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, dt.datetime | dt.date):  # a datetime keeps its offset (always UTC here)
+    if isinstance(value, dt.datetime | dt.date | dt.time):  # a datetime keeps its offset (always UTC here)
         return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(_json_value(item) for item in value)  # type: ignore[type-var]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Mapping):
@@ -247,6 +251,8 @@ def import_patient(uow_factory: UnitOfWorkFactory, actor: User, clinic_id: UUID,
                 uow.plan_edits.add(clinic_id, _with_known_editor(uow, edit, clinic_id))
             for check_in in parsed.record.check_ins:
                 uow.check_ins.save(clinic_id, check_in)
+            if parsed.record.reminders is not None:
+                uow.reminders.save(clinic_id, parsed.record.reminders)
             if parsed.intake_draft is not None:
                 uow.intake_drafts.save(clinic_id, parsed.intake_draft)
             uow.commit()
@@ -299,7 +305,7 @@ def parse_document(document: bytes) -> PatientExport:
     known = {
         "format", "version", "exported_at", "backmech_version", "notes", "clinic", "patient", "account",
         "assessments", "movement_analyses", "session_logs", "plan_edits", "check_ins", "intake_draft",
-        "media_paths",
+        "media_paths", "reminders",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
@@ -312,6 +318,10 @@ def parse_document(document: bytes) -> PatientExport:
     edits = _decode_list(PlanEdit, data, "plan_edits", patient.id)
     # Optional: exports made before check-ins existed (still version 1) have none.
     check_ins = _decode_list(CheckIn, data, "check_ins", patient.id) if "check_ins" in data else []
+    reminders = None
+    if data.get("reminders") is not None:  # optional: older version 1 exports have none
+        reminders = _decode(ReminderSettings, data["reminders"], "reminders")
+        _check_owner(reminders.patient_id, patient.id, "reminders")
     draft = None
     if data.get("intake_draft") is not None:
         draft = _decode(IntakeDraft, data["intake_draft"], "intake_draft")
@@ -329,6 +339,7 @@ def parse_document(document: bytes) -> PatientExport:
         session_logs=logs,
         plan_edits=edits,
         check_ins=check_ins,
+        reminders=reminders,
     )
     return PatientExport(record=record, account=account, intake_draft=draft)
 
@@ -453,6 +464,11 @@ def _convert(hint: Any, value: object, where: str) -> object:
         if not isinstance(value, dict):
             raise ExportDocumentError(where, "is not a JSON object")
         return value
+    if get_origin(hint) is frozenset:
+        if not isinstance(value, list):
+            raise ExportDocumentError(where, "is not a JSON list")
+        (item,) = get_args(hint)
+        return frozenset(_convert(item, element, f"{where}[]") for element in value)
     if hint is bool:
         if not isinstance(value, bool):
             raise ExportDocumentError(where, f"{value!r} is not true or false")
@@ -481,6 +497,8 @@ def _parse_text(hint: Any, value: str, where: str) -> object:
             return moment.astimezone(dt.UTC)
         if hint is dt.date:
             return dt.date.fromisoformat(value)
+        if hint is dt.time:
+            return dt.time.fromisoformat(value)
         if isinstance(hint, type) and issubclass(hint, Enum):
             return hint(value)
     except ValueError as exc:
@@ -538,6 +556,7 @@ def erase_patient(
                 patient_id=patient_id,
                 clinic_id=clinic_id,
                 at=erased_at,
+                detail=f"Erased on request. Reason given: {reason}",
             )
         )
         uow.commit()

@@ -24,7 +24,9 @@ from backmech.services.ports import (
     MovementAnalysis,
     Patient,
     PlanEdit,
+    ReminderSettings,
     SessionLog,
+    UnitOfWork,
     UnitOfWorkFactory,
     User,
 )
@@ -45,6 +47,8 @@ class PatientRecord:
     """The clinician's changes to the plan, with who, when and why."""
     check_ins: Sequence[CheckIn] = ()
     """Check-ins between assessments (flare-ups, leg symptoms, walking)."""
+    reminders: ReminderSettings | None = None
+    """The reminders the person asked for; ``None``: they have not chosen (no reminders)."""
 
     @property
     def latest(self) -> Assessment | None:
@@ -58,18 +62,44 @@ def read_patient_record(
     with uow_factory(actor=actor.id) as uow:
         authorise_patient_access(uow, actor, patient_id, clinic_id, "reading this patient's whole record")
         patient = uow.patients.get(clinic_id, patient_id)
-        clinic = uow.clinics.get(clinic_id)
-        if patient is None or clinic is None:
+        if patient is None:
             raise PatientNotFoundError(patient_id)
-        assessments, edits = uow.assessments.with_plan_edits(clinic_id, patient_id)
-        record = PatientRecord(
-            clinic=clinic,
-            patient=patient,
-            assessments=list(assessments),
-            movement_analyses=list(uow.movement_analyses.for_patient(clinic_id, patient_id)),
-            session_logs=list(uow.session_logs.for_patient(clinic_id, patient_id)),
-            plan_edits=list(edits),
-            check_ins=list(uow.check_ins.for_patient(clinic_id, patient_id)),
-        )
+        record = _read(uow, patient)
         uow.commit()  # keep the audit events of the reads
     return record
+
+
+def read_feed_record(uow_factory: UnitOfWorkFactory, token_hash: str) -> PatientRecord | None:
+    """The record of the patient whose private calendar feed has this token hash; ``None`` if none has.
+
+    The feed address is the credential (calendar apps cannot sign in), so the reads are
+    audited as the patient's own, as if they had downloaded the file themselves.
+    """
+    with uow_factory() as uow:
+        owner = uow.calendar_feeds.owner(token_hash)
+    if owner is None:
+        return None
+    with uow_factory(actor=owner.user_id) as uow:
+        patient = uow.patients.get(owner.clinic_id, owner.id)
+        if patient is None:
+            return None
+        record = _read(uow, patient)
+        uow.commit()
+    return record
+
+
+def _read(uow: UnitOfWork, patient: Patient) -> PatientRecord:
+    clinic = uow.clinics.get(patient.clinic_id)
+    if clinic is None:
+        raise PatientNotFoundError(patient.id)
+    assessments, edits = uow.assessments.with_plan_edits(patient.clinic_id, patient.id)
+    return PatientRecord(
+        clinic=clinic,
+        patient=patient,
+        assessments=list(assessments),
+        movement_analyses=list(uow.movement_analyses.for_patient(patient.clinic_id, patient.id)),
+        session_logs=list(uow.session_logs.for_patient(patient.clinic_id, patient.id)),
+        plan_edits=list(edits),
+        check_ins=list(uow.check_ins.for_patient(patient.clinic_id, patient.id)),
+        reminders=uow.reminders.get(patient.clinic_id, patient.id),
+    )

@@ -191,6 +191,30 @@ class CheckIn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReminderSettings:
+    """The reminders a person asked for: at most ``per_week`` (0: none), on ``weekdays``, at a time.
+
+    ``weekdays`` uses ``date.weekday()`` numbers (Monday 0 … Sunday 6); ``time_of_day``
+    is the person's own clock time (calendar apps show it in the phone's time zone).
+    """
+
+    patient_id: UUID
+    per_week: int
+    weekdays: frozenset[int]
+    time_of_day: dt.time
+    updated_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarFeed:
+    """A private calendar subscription address; only the SHA-256 (hex) of its token is stored."""
+
+    patient_id: UUID
+    token_hash: str
+    created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanEdit:
     """A clinician's change to a patient's plan, with the reason, kept for the record."""
 
@@ -228,6 +252,8 @@ class AuditEvent:
     patient_id: UUID | None
     clinic_id: UUID | None
     at: dt.datetime = field(default_factory=utc_now)
+    detail: str | None = None
+    """Why, where the action needs a reason on file (an erasure's reason)."""
     id: int | None = None
     """Assigned by the store: a total order of events."""
 
@@ -380,6 +406,26 @@ class CheckInRepository(Protocol):
         ...
 
 
+class ReminderRepository(Protocol):
+    def get(self, clinic_id: UUID, patient_id: UUID) -> ReminderSettings | None:
+        """The person's reminder settings; ``None`` when they never chose (no reminders)."""
+        ...
+
+    def save(self, clinic_id: UUID, settings: ReminderSettings) -> ReminderSettings: ...
+
+
+class CalendarFeedRepository(Protocol):
+    def get(self, clinic_id: UUID, patient_id: UUID) -> CalendarFeed | None: ...
+    def replace(self, clinic_id: UUID, feed: CalendarFeed) -> CalendarFeed:
+        """Store the patient's feed, replacing (and so revoking) an earlier address."""
+        ...
+
+    def delete(self, clinic_id: UUID, patient_id: UUID) -> None: ...
+    def owner(self, token_hash: str) -> Patient | None:
+        """The patient whose feed has this token hash (the feed is the credential)."""
+        ...
+
+
 class PlanEditRepository(Protocol):
     def add(self, clinic_id: UUID, edit: PlanEdit) -> PlanEdit: ...
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[PlanEdit]: ...
@@ -433,6 +479,10 @@ class UnitOfWork(Protocol):
     def session_logs(self) -> SessionLogRepository: ...
     @property
     def check_ins(self) -> CheckInRepository: ...
+    @property
+    def reminders(self) -> ReminderRepository: ...
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository: ...
     @property
     def plan_edits(self) -> PlanEditRepository: ...
     @property

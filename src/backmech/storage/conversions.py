@@ -136,4 +136,5 @@ def audit_event_record(row: AuditEventRow) -> AuditEvent:
         patient_id=row.patient_id,
         clinic_id=row.clinic_id,
         at=row.at,
+        detail=row.detail,
     )

@@ -431,6 +431,7 @@ class SqlAuditLog(_Repository):
                 patient_id=event.patient_id,
                 clinic_id=event.clinic_id,
                 at=event.at,
+                detail=event.detail,
             )
         )
         _flush(self._session)

@@ -206,6 +206,37 @@ class CheckInRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
+class ReminderSettingsRow(Base):
+    """The reminders a person asked for (revision 0006): one row per patient, none until they choose."""
+
+    __tablename__ = "reminder_settings"
+    __table_args__ = (
+        sa.CheckConstraint("per_week BETWEEN 0 AND 7", name="per_week_0_7"),
+        sa.CheckConstraint("weekday_mask BETWEEN 0 AND 127", name="weekday_mask_0_127"),
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    per_week: Mapped[int] = mapped_column(sa.SmallInteger)
+    weekday_mask: Mapped[int] = mapped_column(sa.SmallInteger)
+    """Bit ``n`` set: reminders allowed on ``date.weekday() == n`` (Monday 0)."""
+    time_of_day: Mapped[dt.time] = mapped_column(sa.Time)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class CalendarFeedRow(Base):
+    """A private calendar subscription address (revision 0006); the token itself is never stored."""
+
+    __tablename__ = "calendar_feeds"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
 class PlanEditRow(Base):
     __tablename__ = "plan_edits"
     __table_args__ = (sa.Index("ix_plan_edits_patient_at", "patient_id", "at"),)
@@ -252,6 +283,8 @@ class AuditEventRow(Base):
     patient_id: Mapped[uuid.UUID | None]
     clinic_id: Mapped[uuid.UUID | None]
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    """What the event needs besides who, what and when: an erasure's reason (revision 0006)."""
 
 
 class WebSessionRow(Base):

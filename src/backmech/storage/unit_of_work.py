@@ -29,6 +29,7 @@ from backmech.storage.assessment_repository import SqlAssessmentRepository, SqlP
 from backmech.storage.check_in_repository import SqlCheckInRepository
 from backmech.storage.engine import READ_ONLY_OPTION
 from backmech.storage.movement_repository import SqlMovementAnalysisRepository
+from backmech.storage.reminder_repository import SqlCalendarFeedRepository, SqlReminderRepository
 from backmech.storage.repositories import (
     Auditor,
     SqlAuditLog,
@@ -80,6 +81,8 @@ class SqlUnitOfWork:
     movement_analyses = _Repository(SqlMovementAnalysisRepository)
     session_logs = _Repository(SqlSessionLogRepository)
     check_ins = _Repository(SqlCheckInRepository)
+    reminders = _Repository(SqlReminderRepository)
+    calendar_feeds = _Repository(SqlCalendarFeedRepository)
     plan_edits = _Repository(SqlPlanEditRepository)
     invitations = _Repository(SqlInvitationRepository)
     audit = _Repository(SqlAuditLog)

@@ -19,6 +19,8 @@ from backmech.services.check_ins import patient_check_ins
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
 from backmech.services.course import course_so_far
 from backmech.services.plan_text import CARE_LABELS, describe_change
+from backmech.services.reminders import describe as describe_reminders
+from backmech.services.reminders import preference_of, read_reminders
 from backmech.web.routes import clinician_invite, clinician_plan
 from backmech.web.routes.clinician_views import questionnaire_views, red_flag_answers
 from backmech.web.security import app_state, require_staff
@@ -92,6 +94,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
     intake: dict[str, Any] = dict(latest.intake) if latest else {}
     result: dict[str, Any] = dict(latest.result) if latest else {}
     kb = state.knowledge
+    reminders = read_reminders(state.uow_factory, viewer.user, record.patient)
     return render(
         request,
         "clinic/patient.html",
@@ -114,8 +117,10 @@ def patient_page(request: Request, patient_id: str) -> Response:
                 plan,
                 record.logs,
                 today(),
+                reminders=preference_of(reminders),
                 check_ins=patient_check_ins(state.uow_factory, viewer.user, record.patient),
             ),
+            "reminders": describe_reminders(reminders) if reminders is not None else "",
             "exercise_names": {slug: exercise.name for slug, exercise in kb.exercises.items()},
         },
     )

@@ -95,7 +95,7 @@ def no_assessment(request: Request, who: str) -> Response:
 def calendar_attachment(request: Request, record: PatientRecord, filename: str) -> Response:
     """The plan's calendar feed; when no plan may be followed (none made, or withheld), a page saying so."""
     try:
-        feed = patient_calendar(record)
+        feed = patient_calendar(record, kb=app_state(request).knowledge, today=today())
     except BackmechError as exc:
         return error_response(request, 404, exc.user_message, exc.hint, code="no_plan")
     return attachment(feed, ICS, filename)

@@ -28,8 +28,16 @@ from backmech.services.progress import (
     streak,
     week_summary,
 )
+from backmech.services.reminders import describe as describe_reminders
+from backmech.services.reminders import preference_of, read_reminders
 from backmech.web.errors import error_response
-from backmech.web.routes import documents, patient_check_in, patient_progress, patient_session
+from backmech.web.routes import (
+    documents,
+    patient_check_in,
+    patient_progress,
+    patient_reminders,
+    patient_session,
+)
 from backmech.web.routes.patient_common import citation, edited_slugs, load_patient_view
 from backmech.web.security import app_state, require_patient
 from backmech.web.templating import render
@@ -37,6 +45,7 @@ from backmech.web.templating import render
 router = APIRouter()
 router.include_router(patient_session.router)
 router.include_router(patient_check_in.router)
+router.include_router(patient_reminders.router)
 router.include_router(patient_progress.router)
 router.include_router(documents.router)
 
@@ -50,11 +59,22 @@ def today_page(request: Request, saved: str = "") -> Response:
         today = dt.date.today()
         logs = patient_logs(app_state(request).uow_factory, view.viewer.user, view.patient)
         check_ins = patient_check_ins(app_state(request).uow_factory, view.viewer.user, view.patient)
+        reminders = read_reminders(app_state(request).uow_factory, view.viewer.user, view.patient)
         position = plan_position(plan, view.assessed_on, today)
         session = phase_session(plan, position.phase)
         kb = app_state(request).knowledge
         context.update(
-            course=course_so_far(kb, view.assessments, view.current, logs, today, check_ins=check_ins),
+            course=course_so_far(
+                kb,
+                view.assessments,
+                view.current,
+                logs,
+                today,
+                reminders=preference_of(reminders),
+                check_ins=check_ins,
+            ),
+            reminders=describe_reminders(reminders),
+            reminders_chosen=reminders is not None,
             exercise_names={slug: exercise.name for slug, exercise in kb.exercises.items()},
             plan=plan,
             position=position,
