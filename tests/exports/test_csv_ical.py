@@ -23,6 +23,7 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
 from backmech.domain.errors import BackmechError
+from backmech.domain.progression.reassessment import due_on
 from backmech.exports.csv_export import (
     SCORE_COLUMNS,
     SESSION_LOG_COLUMNS,
@@ -36,6 +37,7 @@ from backmech.exports.ical import (
     patient_calendar,
     plan_calendar,
 )
+from backmech.knowledge.loader import default_knowledge
 from backmech.services.assessment import AssessmentService
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
@@ -192,11 +194,18 @@ def test_the_feed_parses_back_with_every_session_routine_and_reassessment(result
     assert len(session_days) == len(set(session_days)) == weeks * 3  # Mon, Wed, Fri for every week
     assert {day.weekday() for day in session_days} == {0, 2, 4}
     assert session_days[0] == START and session_days[-1] < START + dt.timedelta(weeks=weeks)
+    # The same days as the course's own reassessment calendar (day 14 is the last day of week 2).
+    reassessment = default_knowledge().progression.reassessment
+    course = [START + dt.timedelta(d) for d in range(weeks * 7)]
+    assert reassessment.questionnaires_every_days == every
     assert [q["dtstart"].dt for q in questionnaires] == [
-        START + dt.timedelta(days=d) for d in range(every, weeks * 7 + 1, every)
+        d for d in course if due_on(d, START, weeks, reassessment).questionnaires
     ]
     assert [r["dtstart"].dt for r in retests] == [
-        START + dt.timedelta(weeks=w) for w in plan["movement_retest_weeks"]
+        d
+        for d in course
+        if due_on(d, START, weeks, reassessment).movement_retest
+        and (d - START).days // 7 + 1 in plan["movement_retest_weeks"]
     ]
     for event in events:
         assert "does not replace a clinician" in str(event["description"])
@@ -298,7 +307,6 @@ def test_reassessment_settings_are_read_from_plan_reassessment_when_results_have
 def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_cadence(
     result: dict[str, Any],
 ) -> None:
-    from backmech.knowledge.loader import default_knowledge
     from backmech.services.ports import ReminderSettings, SessionLog
 
     patient = uuid4()

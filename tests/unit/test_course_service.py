@@ -6,6 +6,7 @@ the web form stores them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -175,3 +176,24 @@ def test_reassessments_continue_the_course_and_a_red_flag_ends_it(
     current = CurrentPlan(assessment=resumed, edits=[], edited=apply_plan_edits(resumed.result["plan"], []))
     course = course_so_far(kb, [first, stop, resumed], current, [], resumed.created_at.date())
     assert course is not None and course.plan.start == resumed.created_at.date()
+
+
+def test_the_questionnaires_are_waiting_from_their_day_until_answered(
+    kb: KnowledgeBase, first: Assessment
+) -> None:
+    every = kb.progression.reassessment.questionnaires_every_days
+    due_day = START.date() + dt.timedelta(days=every - 1)  # day 14 of the course
+    before = course_so_far(kb, [first], _current(first), [], due_day - dt.timedelta(days=1))
+    assert before is not None and before.questionnaires_due is None
+    waiting = course_so_far(kb, [first], _current(first), [], due_day + dt.timedelta(days=2))
+    assert waiting is not None and waiting.questionnaires_due == due_day
+
+    def answered(days: int) -> Assessment:
+        return dataclasses.replace(first, id=uuid4(), created_at=START + dt.timedelta(days=days))
+
+    early = answered(every - 4)  # a few days early still counts
+    course = course_so_far(kb, [first, early], _current(first), [], due_day + dt.timedelta(days=2))
+    assert course is not None and course.questionnaires_due is None
+    too_early = answered(every - 7)
+    course = course_so_far(kb, [first, too_early], _current(first), [], due_day + dt.timedelta(days=2))
+    assert course is not None and course.questionnaires_due == due_day

@@ -220,9 +220,8 @@ def _questionnaires(plan: Mapping[str, Any], weeks: int, options: CalendarOption
         lines = ["Fill in the questionnaires again, so that your progress is measured, not guessed."]
         lines += checks.get(-(-day // 7), [])
         summary = f"Reassessment: questionnaires ({day} days in)"
-        events.append(
-            _event(options, f"questionnaires/day-{day}", options.start + dt.timedelta(day), summary, lines)
-        )
+        when = options.start + dt.timedelta(day - 1)  # day 14 is the last day of week 2, as in due_on
+        events.append(_event(options, f"questionnaires/day-{day}", when, summary, lines))
     return events
 
 
@@ -235,7 +234,7 @@ def _movement_retests(plan: Mapping[str, Any], options: CalendarOptions) -> list
             continue
         lines = ["Film the movement tests again, as at the start, for your clinician to compare."]
         lines += checks.get(week, [])
-        when = options.start + dt.timedelta(weeks=week)
+        when = options.start + dt.timedelta(weeks=week, days=-1)  # the last day of that week
         events.append(
             _event(options, f"movement-retest/week-{week}", when, f"Movement retest (week {week})", lines)
         )

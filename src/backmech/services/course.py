@@ -48,6 +48,8 @@ from backmech.services.progress import result_score
 from backmech.services.reminders import NO_REMINDERS
 
 EVERY_DAY = frozenset(range(7))
+EARLY_DAYS = dt.timedelta(days=3)
+"""How early a reassessment may be and still count for the questionnaire day (an interface choice)."""
 ALERT_DAYS = 14
 """Alerts of the last two weeks are shown as open; older ones are history."""
 
@@ -60,6 +62,8 @@ class Course:
     replay: CourseReplay
     today: dt.date
     settings: ReassessmentSettings
+    last_assessed: dt.date | None = None
+    """The day of the person's latest assessment (a reassessment answers what is due before it)."""
 
     @property
     def last_day(self) -> DayOutcome | None:
@@ -108,6 +112,20 @@ class Course:
     def open_alerts(self) -> tuple[Alert, ...]:
         since = self.today - dt.timedelta(days=ALERT_DAYS - 1)
         return tuple(alert for alert in self.replay.alerts if alert.day >= since)
+
+    @property
+    def questionnaires_due(self) -> dt.date | None:
+        """The questionnaire day, up to today, still waiting for answers; ``None`` if none is.
+
+        An assessment up to ``EARLY_DAYS`` before the day answers it (people fill in the
+        questionnaires when they have a moment, not to the day).
+        """
+        for offset in range(min((self.today - self.plan.start).days, 7 * self.plan.weeks - 1), 0, -1):
+            day = self.plan.start + dt.timedelta(days=offset)
+            if due_on(day, self.plan.start, self.plan.weeks, self.settings).questionnaires:
+                answered = self.last_assessed is not None and self.last_assessed >= day - EARLY_DAYS
+                return None if answered else day
+        return None
 
     def next_due(self) -> Due | None:
         """The next reassessment from today on (questionnaires or a movement retest)."""
@@ -256,4 +274,10 @@ def course_so_far(
     later = [a for a in assessments if a.created_at > started.created_at]
     entries = day_entries(kb, plan, logs, later, check_ins)
     replayed = replay(plan, entries, kb.exercises, kb.progression, until=today)
-    return Course(plan=plan, replay=replayed, today=today, settings=kb.progression.reassessment)
+    return Course(
+        plan=plan,
+        replay=replayed,
+        today=today,
+        settings=kb.progression.reassessment,
+        last_assessed=assessments[-1].created_at.date() if assessments else None,
+    )

@@ -33,6 +33,12 @@ from backmech.services.intake_forms import (
 from backmech.services.intake_model import Step, Wizard
 from backmech.services.intake_text import DURATION_UNITS
 from backmech.services.ports import Patient, utc_now
+from backmech.services.reassessment_draft import (
+    carried_from,
+    is_reassessment,
+    reassessment_draft,
+    screens_to_ask,
+)
 from backmech.services.records import patient_assessments, save_assessment
 from backmech.web.routes.intake_common import delete_draft, load_draft, save_draft, wizard_for
 from backmech.web.routes.intake_result import review_groups
@@ -64,9 +70,10 @@ def _render_step(
     return_to: str = "",
     status_code: int = 200,
 ) -> Response:
-    shown_steps = wizard.applicable(data)
-    position = shown_steps.index(step) + 1 if step in shown_steps else 1
-    back, _ = wizard.neighbours(data, step)
+    shown_steps = screens_to_ask(wizard, data)
+    at = shown_steps.index(step) if step in shown_steps else 0
+    position = at + 1
+    back = shown_steps[at - 1] if step in shown_steps and at > 0 else None
     context = {
         "step": step,
         "shown": shown,
@@ -78,6 +85,7 @@ def _render_step(
         "return_to": return_to if return_to == "review" else "",
         "units": DURATION_UNITS,
         "last": step.id == "review",
+        "carried_from": carried_from(data) if is_reassessment(data) else "",
     }
     if step.id == "review":
         context["groups"] = review_groups(wizard, data)
@@ -100,6 +108,51 @@ def intake_start(request: Request) -> Response:
         "intake/start.html",
         {"first": wizard.steps[0], "latest": latest, "steps": len(wizard.applicable({}))},
     )
+
+
+@router.get("/me/reassess", include_in_schema=False)
+def reassess_start(request: Request) -> Response:
+    """The short reassessment: what it asks, from which assessment the rest is carried over."""
+    viewer, patient = require_patient(request)
+    state = app_state(request)
+    history = patient_assessments(state.uow_factory, viewer.user, patient.id, patient.clinic_id)
+    if not history:
+        return _go("/me/intake")
+    draft = load_draft(state, viewer, patient)
+    kb = state.assessment.kb
+    names = [
+        kb.questionnaires[q].name
+        for q in kb.progression.reassessment.questionnaires
+        if q in kb.questionnaires
+    ]
+    return render(
+        request,
+        "intake/reassess.html",
+        {"latest": history[-1], "draft": draft is not None, "questionnaires": names},
+    )
+
+
+@router.post("/me/reassess", include_in_schema=False)
+def reassess_begin(request: Request) -> Response:
+    """Start the reassessment draft from the latest assessment; an unfinished draft is resumed, never lost."""
+    viewer, patient = require_patient(request)
+    state = app_state(request)
+    wizard = wizard_for(state.assessment)
+    draft = load_draft(state, viewer, patient)
+    if draft is None:
+        history = patient_assessments(state.uow_factory, viewer.user, patient.id, patient.clinic_id)
+        if not history:
+            return _go("/me/intake")
+        latest = history[-1]
+        draft = reassessment_draft(
+            wizard,
+            latest.intake,
+            state.assessment.kb.progression.reassessment.questionnaires,
+            latest.created_at.date(),
+            utc_now().date(),
+        )
+        save_draft(state, viewer, patient, draft)
+    return _go(_step_url(wizard.first_open(draft)))
 
 
 @router.get("/me/intake/{step_id}", include_in_schema=False)
@@ -165,7 +218,7 @@ def _submit(request: Request, step_id: str, form: FormData) -> Response:
     if stopped is not None:
         return stopped
     following = wizard.first_open(data)
-    if return_to == "review":
+    if return_to == "review" or is_reassessment(data):  # a reassessment skips the carried-over screens
         return _go(_step_url(following))
     _, after = wizard.neighbours(data, step)
     return _go(_step_url(after if after is not None else following))
