@@ -70,3 +70,23 @@ def test_session_length_follows_preference(service: AssessmentService) -> None:
     plan = service.assess(case).plan
     assert plan is not None
     assert all(p.session_minutes <= 10 for p in plan.phases)
+
+
+def test_the_week_2_decision_point_is_only_in_plans_with_a_directional_preference(
+    service: AssessmentService,
+) -> None:
+    def weeks(example: dict[str, object]) -> list[int]:
+        plan = json.loads(result_json(service.assess(example)))["plan"]
+        points = plan["reassessment"]["decision_points"] if "reassessment" in plan else plan["decision_points"]
+        return [p["week"] for p in points]
+
+    with_preference = _example("flexion-intolerant-desk-worker")
+    repeated = with_preference["examination"]["repeated_movements"]  # type: ignore[index]
+    assert any(v in ("centralises", "decreases", "abolishes", "better") for v in repeated.values())
+    assert weeks(with_preference) == [2, 6, 12]
+    without = copy.deepcopy(with_preference)
+    without["examination"]["repeated_movements"] = {  # type: ignore[index]
+        "extension": "no_effect",
+        "flexion": "no_effect",
+    }
+    assert weeks(without) == [6, 12]

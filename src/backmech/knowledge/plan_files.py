@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -42,6 +42,8 @@ class Programme(StrictModel):
 class DecisionPointEntry(StrictModel):
     week: int = Field(ge=1)
     check: str
+    requires: Literal["directional_preference"] | None = None
+    """A decision point that applies only when this was found (else it is left out of the plan)."""
 
 
 class Reassessment(StrictModel):
@@ -230,6 +232,9 @@ def load_plan_settings(
         questionnaires_every_days=doc.reassessment.questionnaires_every_days,
         movement_retest_weeks=tuple(doc.reassessment.movement_retest_weeks),
         decision_points=tuple(DecisionPoint(d.week, d.check) for d in doc.reassessment.decision_points),
+        decision_point_requirements={
+            d.week: d.requires for d in doc.reassessment.decision_points if d.requires is not None
+        },
         reassessment_source=doc.reassessment.source,
         phases=tuple(phases),
         phase_start_weeks={k: tuple(v) for k, v in doc.phase_start_weeks.items()},

@@ -104,3 +104,12 @@ def test_decision_point_reviews(
         checks = dict(settings.reassessment.decision_points)
         assert checks[week] in alert.message and "85 %" in alert.message
         assert alert.kind is AlertKind.DECISION_POINT and not alert.stops_programme
+
+
+def test_a_decision_point_not_in_the_persons_plan_raises_no_review(settings: ProgressionSettings) -> None:
+    unchanged = (MeasureChange("nprs", 5, 5, 0, 0.0, Responder.UNCHANGED, False, "", ()),)
+    general = decision_point(date(2026, 3, 1), 2, unchanged, 90.0, settings)
+    assert general is not None  # plan.yaml's week-2 check, for someone whose plan has it
+    own = tuple((w, c) for w, c in settings.reassessment.decision_points if w != 2)
+    assert decision_point(date(2026, 3, 1), 2, unchanged, 90.0, settings, own) is None
+    assert decision_point(date(2026, 3, 1), 6, unchanged, 90.0, settings, own) is not None

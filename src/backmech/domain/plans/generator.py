@@ -20,6 +20,7 @@ from backmech.domain.mechanism.classification import Classification, MechanismFi
 from backmech.domain.mechanism.model import AvoidAdvice, Mechanism, MechanismKind
 from backmech.domain.plans.model import (
     ClinicianCare,
+    DecisionPoint,
     EducationItem,
     ExcludedExercise,
     LifestyleAdvice,
@@ -256,8 +257,18 @@ def generate_plan(
         safety_rules=settings.safety_rules,
         reassess_after_days=settings.questionnaires_every_days,
         movement_retest_weeks=settings.movement_retest_weeks,
-        decision_points=settings.decision_points,
+        decision_points=_decision_points(settings, facts),
         sources=tuple(sources),
+    )
+
+
+def _decision_points(settings: PlanSettings, facts: Facts) -> tuple[DecisionPoint, ...]:
+    """The decision points that apply to this person (week 2's only with a directional preference)."""
+    found = {"directional_preference": facts.get("derived.directional_preference") not in (None, "none")}
+    return tuple(
+        point
+        for point in settings.decision_points
+        if found.get(settings.decision_point_requirements.get(point.week, ""), True)
     )
 
 

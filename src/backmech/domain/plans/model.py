@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backmech.domain.conditions import Condition
 from backmech.domain.exercises.model import Dose
@@ -96,6 +96,8 @@ class PlanSettings:
     approach_source: SourceId
     safety_rules: tuple[str, ...]
     pain_monitoring_source: SourceId
+    decision_point_requirements: Mapping[int, str] = field(default_factory=dict)
+    """Week → what must have been found for that decision point to apply (``directional_preference``)."""
 
 
 @record

@@ -154,14 +154,20 @@ def decision_point(
     changes: Sequence[MeasureChange],
     adherence_percent: float | None,
     settings: ProgressionSettings,
+    points: Sequence[tuple[int, str]] | None = None,
 ) -> Alert | None:
     """At the end of a plan's decision-point week, when no tracked measure has improved yet.
+
+    ``points`` are the person's own plan's decision points (a check that does not apply
+    to them, such as week 2's without a directional preference, is not in their plan);
+    without them, every decision point of plan.yaml applies.
 
     The check itself is the plan's own text (plan.yaml ``decision_points``); the alert
     adds what the clinician needs beside it: which measures were re-measured and the
     adherence so far. A person already improving needs no prompt.
     """
-    checks = [text for at, text in settings.reassessment.decision_points if at == week]
+    chosen = settings.reassessment.decision_points if points is None else points
+    checks = [text for at, text in chosen if at == week]
     if not checks or any(c.status is Responder.IMPROVED for c in changes):
         return None
     measured = ", ".join(f"{c.measure} {_score(c.baseline)} → {_score(c.current)}" for c in changes)

@@ -66,6 +66,8 @@ class CoursePlan:
     walking_minutes: float = 10.0
     blocked_exercises: frozenset[Slug] = frozenset()
     """Exercises the plan excluded for this person; the ladder never steps onto them."""
+    decision_points: tuple[tuple[int, str], ...] | None = None
+    """The person's plan's decision points (week, check); ``None``: all of plan.yaml's."""
 
     @property
     def end(self) -> date:
@@ -327,6 +329,7 @@ def replay(
                     tuple(latest_changes.values()),
                     100 * done_so_far / planned_so_far if planned_so_far else None,
                     settings,
+                    plan.decision_points,
                 ),
             )
             phase_change = next_phase(
