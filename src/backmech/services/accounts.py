@@ -315,7 +315,15 @@ def accept_invitation(
         check_password_policy(password, invitation.email)
         if not uow.invitations.mark_accepted(invitation.id, now):
             raise InvalidInvitationError("already used")
-        if uow.users.by_email(invitation.email) is not None:
+        existing = uow.users.by_email(invitation.email)
+        if invitation.purpose == "reset":
+            if existing is None or existing.clinic_id != invitation.clinic_id:
+                raise InvalidInvitationError("unknown")
+            uow.users.update_password_hash(existing.id, hash_password(password))
+            uow.web_sessions.delete_for_user(existing.id)  # signed in elsewhere with the old password: out
+            uow.commit()
+            return existing
+        if existing is not None:
             raise AccountExistsError
         try:
             user = uow.users.add(

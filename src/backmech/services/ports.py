@@ -237,6 +237,8 @@ class Invitation:
     invited_by: UUID | None
     expires_at: dt.datetime
     accepted_at: dt.datetime | None = None
+    purpose: str = "join"
+    """``join``: make a new account; ``reset``: set a new password for the existing login of ``email``."""
     id: UUID = field(default_factory=uuid4)
     created_at: dt.datetime = field(default_factory=utc_now)
 

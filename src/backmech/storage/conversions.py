@@ -57,6 +57,7 @@ def invitation_record(row: InvitationRow) -> Invitation:
         created_at=row.created_at,
         expires_at=row.expires_at,
         accepted_at=row.accepted_at,
+        purpose=row.purpose,
     )
 
 

@@ -248,6 +248,7 @@ class SqlInvitationRepository(_Repository):
                 created_at=invitation.created_at,
                 expires_at=invitation.expires_at,
                 accepted_at=invitation.accepted_at,
+                purpose=invitation.purpose,
             )
         )
         _flush(self._session)

@@ -255,6 +255,7 @@ class InvitationRow(Base):
     """An invitation to join a clinic; ``token_hash`` is the SHA-256 (hex) of the emailed token."""
 
     __tablename__ = "invitations"
+    __table_args__ = (sa.CheckConstraint("purpose IN ('join', 'reset')", name="purpose"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     clinic_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"), index=True)
@@ -265,6 +266,8 @@ class InvitationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[dt.datetime]
     accepted_at: Mapped[dt.datetime | None]
+    purpose: Mapped[str] = mapped_column(sa.String(16), server_default="join", default="join")
+    """``join`` (a new account) or ``reset`` (a new password for an existing login; revision 0006)."""
 
 
 class AuditEventRow(Base):

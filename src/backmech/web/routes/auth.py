@@ -176,6 +176,7 @@ def join_page(request: Request, token: str) -> Response:
             "email": invitation.email,
             "role": invitation.role,
             "clinic": clinic,
+            "purpose": invitation.purpose,
             "problems": [],
         },
     )
@@ -199,6 +200,7 @@ def join_submit(
         "role": invitation.role if invitation else None,
         "clinic": clinic,
         "display_name": display_name,
+        "purpose": invitation.purpose if invitation else "join",
     }
     if password != password_again:
         problems = ["The two passwords differ. Type the same password twice."]

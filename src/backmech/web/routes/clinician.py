@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from backmech.services.care_plan import current_plan
@@ -22,7 +21,7 @@ from backmech.services.plan_text import CARE_LABELS, describe_change
 from backmech.services.reminders import describe as describe_reminders
 from backmech.services.reminders import preference_of, read_reminders
 from backmech.web.routes import clinician_invite, clinician_plan
-from backmech.web.routes.clinician_views import questionnaire_views, red_flag_answers
+from backmech.web.routes.clinician_views import parse_patient_id, questionnaire_views, red_flag_answers
 from backmech.web.security import app_state, require_staff
 from backmech.web.templating import render
 
@@ -30,21 +29,12 @@ router = APIRouter()
 router.include_router(clinician_plan.router)
 router.include_router(clinician_invite.router)
 
-NOT_FOUND = "There is no such record, or it is not yours to see."
 SHOW_OPTIONS: dict[str, Show] = {
     "all": "all",
     "red_flags": "red_flags",
     "inactive": "inactive",
     "alerts": "alerts",
 }
-
-
-def parse_patient_id(value: str) -> UUID:
-    """A patient id from a URL; anything that is not one is simply not found."""
-    try:
-        return UUID(value)
-    except ValueError:
-        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
 
 
 def today() -> dt.date:

@@ -21,6 +21,9 @@ from backmech.services.accounts import (
     invite,
 )
 from backmech.services.ports import Role, utc_now
+from backmech.services.sign_in_links import NoLoginError, password_link
+from backmech.web.errors import error_response
+from backmech.web.routes.clinician_views import parse_patient_id
 from backmech.web.security import Viewer, app_state, require_staff
 from backmech.web.templating import render
 
@@ -114,3 +117,27 @@ def invite_submit(
     link = str(request.base_url).rstrip("/") + f"/join/{token}"
     invited = {"email": email.strip(), "role": ROLE_LABELS[chosen], "expires_at": now + INVITATION_TTL}
     return _page(request, viewer, link=link, invited=invited)
+
+
+@router.post("/clinic/patients/{patient_id}/password-link", include_in_schema=False)
+def password_link_create(request: Request, patient_id: str) -> Response:
+    """A one-use link for the patient to set a new password (after an import, or a forgotten one)."""
+    viewer = require_staff(request)
+    pid = parse_patient_id(patient_id)
+    now = utc_now()
+    try:
+        token, email = password_link(
+            app_state(request).uow_factory, viewer.user.id, pid, viewer.user.clinic_id, now
+        )
+    except NoLoginError as exc:
+        return error_response(request, 422, exc.user_message, exc.hint, code="no_login")
+    return render(
+        request,
+        "clinic/password_link.html",
+        {
+            "link": str(request.base_url).rstrip("/") + f"/join/{token}",
+            "email": email,
+            "expires_at": now + INVITATION_TTL,
+            "patient_id": pid,
+        },
+    )

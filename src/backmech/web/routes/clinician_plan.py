@@ -28,6 +28,7 @@ from backmech.domain.plans.edits import (
 )
 from backmech.services.care_plan import CurrentPlan, PlanChangeError, current_plan, edit_plan
 from backmech.services.plan_text import CARE_LABELS, LIST_LABELS, describe_change
+from backmech.web.routes.clinician_views import NOT_FOUND, parse_patient_id
 from backmech.web.security import Viewer, app_state, require_staff
 from backmech.web.state import AppState
 from backmech.web.templating import render
@@ -37,7 +38,6 @@ router = APIRouter()
 KINDS = ("remove", "add", "swap", "dose", "care")
 MAX_MINUTES = 120.0
 """Upper bound of the minutes field: catches typing slips, not a clinical limit."""
-NOT_FOUND = "There is no such record, or it is not yours to see."
 SAVED = {
     "remove": "The exercise was removed.",
     "add": "The exercise was added.",
@@ -45,13 +45,6 @@ SAVED = {
     "dose": "The dose was changed.",
     "care": "The care was recorded.",
 }
-
-
-def _patient_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
 
 
 def _load(state: AppState, viewer: Viewer, pid: UUID) -> tuple[Any, CurrentPlan | None, dict[UUID, str]]:
@@ -127,7 +120,7 @@ def _page(
 @router.get("/clinic/patients/{patient_id}/plan", include_in_schema=False)
 def plan_editor(request: Request, patient_id: str) -> Response:
     viewer = require_staff(request)
-    return _page(request, app_state(request), viewer, _patient_id(patient_id))
+    return _page(request, app_state(request), viewer, parse_patient_id(patient_id))
 
 
 def _target(plan: CurrentPlan | None, value: str, problems: list[str]) -> tuple[str, str, dict[str, Any]]:
@@ -232,7 +225,7 @@ def build_change(
 async def plan_change(request: Request, patient_id: str, kind: str) -> Response:
     viewer = require_staff(request)
     state = app_state(request)
-    pid = _patient_id(patient_id)
+    pid = parse_patient_id(patient_id)
     if kind not in KINDS:
         raise HTTPException(status_code=404, detail="There is no such kind of plan change.")
     raw = await request.form()

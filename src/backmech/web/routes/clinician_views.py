@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
+
+from fastapi import HTTPException
 
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.questionnaires.model import Item
@@ -137,3 +140,14 @@ def questionnaire_views(
             )
         )
     return views
+
+
+NOT_FOUND = "There is no such record, or it is not yours to see."
+
+
+def parse_patient_id(value: str) -> UUID:
+    """A patient id from a URL; anything that is not one is simply not found."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from None

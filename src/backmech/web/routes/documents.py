@@ -34,7 +34,7 @@ from backmech.services.patient_data import export_patient, plan_of
 from backmech.services.patient_record import PatientRecord, read_patient_record
 from backmech.services.ports import User
 from backmech.web.errors import error_response
-from backmech.web.routes.clinician import parse_patient_id
+from backmech.web.routes.clinician_views import parse_patient_id
 from backmech.web.security import app_state, require_patient, require_staff
 from backmech.web.templating import render
 

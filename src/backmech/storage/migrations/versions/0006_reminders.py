@@ -8,6 +8,8 @@ A person with no ``reminder_settings`` row gets no reminders: reminders are only
 ever what the person asked for. A calendar feed is addressed by a secret token of
 which only the SHA-256 is stored, like invitations and sessions. ``audit_events.detail``
 keeps what an event needs besides who, what and when: the reason given for an erasure.
+``invitations.purpose`` tells a link to join (a new account) from a link to set a new
+password for an existing patient login (after an import, or a forgotten password).
 """
 
 from __future__ import annotations
@@ -60,9 +62,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table("audit_events") as batch:
         batch.add_column(sa.Column("detail", sa.Text(), nullable=True))
+    with op.batch_alter_table("invitations") as batch:
+        batch.add_column(sa.Column("purpose", sa.String(length=16), nullable=False, server_default="join"))
+        batch.create_check_constraint("purpose", "purpose IN ('join', 'reset')")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("invitations") as batch:
+        batch.drop_constraint(op.f("ck_invitations_purpose"), type_="check")
+        batch.drop_column("purpose")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_column("detail")
     op.drop_table("calendar_feeds")
