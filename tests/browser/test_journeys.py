@@ -71,6 +71,29 @@ def test_patient_journey_from_sign_up_to_a_logged_session_and_a_chart(
     page.get_by_text("Show the numbers").first.click()
     expect(page.locator("#session-table tbody tr")).to_have_count(1)
     shoot(page, "progress")
+
+    page.goto(f"{server.url}/me")
+    page.locator("#reminder-summary a").click()
+    expect(page).to_have_url(f"{server.url}/me/reminders")
+    page.locator("#per_week").fill("2")
+    for box in page.locator('input[name="weekday"]').all():
+        box.set_checked(box.get_attribute("value") in ("0", "3"))
+    page.locator("#time").fill("07:30")
+    page.locator("#save-reminders").click()
+    expect(page.locator("#current-cadence")).to_contain_text("on Monday and Thursday, at 07:30")
+    page.locator("#make-feed").click()
+    feed_url = page.locator("#feed-url").input_value()
+    shoot(page, "reminders")
+    feed_context = browser.new_context()  # a calendar app: no cookies, the address is the credential
+    feed = feed_context.request.get(feed_url)
+    assert feed.ok and "BEGIN:VALARM" in feed.text() and "Sam" not in feed.text()
+    feed_context.close()
+
+    page.goto(f"{server.url}/me/reassess")
+    page.locator("#reassess-start").click()
+    short = fill_intake(page, DESK_WORKER)
+    assert 0 < short < screens / 2, (short, screens)  # safety + NPRS, ODI, PSFS; the rest carried over
+    expect(page).to_have_url(f"{server.url}/me/assessment")
     assert not errors, errors
 
     clinician.goto(f"{server.url}/clinic")

@@ -109,22 +109,26 @@ def test_session_logs_read_back_with_every_value_and_tricky_text_intact() -> Non
     assert session_logs_csv([]) == ",".join(SESSION_LOG_COLUMNS) + "\r\n"
 
 
-def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_baseline(
-    result: dict[str, Any],
-) -> None:
-    patient = uuid4()
-    later = copy.deepcopy(result)
-    later["scores"]["odi"]["percent"] = 18.0
-    later["scores"]["nprs"]["current"] = 2
-    first = Assessment(
-        patient_id=patient,
-        intake={},
+def _assessed(result: dict[str, Any], intake: dict[str, Any] | None = None) -> Assessment:
+    """A stored assessment of ``result`` made on Monday 5 January 2026, for a new patient."""
+    return Assessment(
+        patient_id=uuid4(),
+        intake=intake or {},
         result=result,
         triage_level="none",
         plan_status="ready",
         engine_version="0.1.0",
         created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
     )
+
+
+def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_baseline(
+    result: dict[str, Any],
+) -> None:
+    later = copy.deepcopy(result)
+    later["scores"]["odi"]["percent"] = 18.0
+    later["scores"]["nprs"]["current"] = 2
+    first = _assessed(result)
     second = dataclasses.replace(
         first, id=uuid4(), result=later, created_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
     )
@@ -245,17 +249,8 @@ def _record(*assessments: Assessment, edits: tuple[PlanEdit, ...] = ()) -> Patie
 def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_plan(
     result: dict[str, Any],
 ) -> None:
-    patient = uuid4()
-    intake = {"preferences": {"days_per_week": 2}}
-    assessed = Assessment(
-        patient_id=patient,
-        intake=intake,
-        result=result,
-        triage_level="none",
-        plan_status="ready",
-        engine_version="0.1.0",
-        created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
-    )
+    assessed = _assessed(result, {"preferences": {"days_per_week": 2}})
+    patient = assessed.patient_id
     edit = PlanEdit(
         patient_id=patient,
         editor_id=None,
@@ -309,16 +304,8 @@ def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_caden
 ) -> None:
     from backmech.services.ports import ReminderSettings, SessionLog
 
-    patient = uuid4()
-    assessed = Assessment(
-        patient_id=patient,
-        intake={},
-        result=result,
-        triage_level="none",
-        plan_status="ready",
-        engine_version="0.1.0",
-        created_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),  # a Monday
-    )
+    assessed = _assessed(result)  # on a Monday
+    patient = assessed.patient_id
     chosen = ReminderSettings(
         patient_id=patient, per_week=2, weekdays=frozenset({0, 1, 2}), time_of_day=dt.time(19, 15)
     )

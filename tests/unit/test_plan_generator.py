@@ -77,7 +77,9 @@ def test_the_week_2_decision_point_is_only_in_plans_with_a_directional_preferenc
 ) -> None:
     def weeks(example: dict[str, object]) -> list[int]:
         plan = json.loads(result_json(service.assess(example)))["plan"]
-        points = plan["reassessment"]["decision_points"] if "reassessment" in plan else plan["decision_points"]
+        points = (
+            plan["reassessment"]["decision_points"] if "reassessment" in plan else plan["decision_points"]
+        )
         return [p["week"] for p in points]
 
     with_preference = _example("flexion-intolerant-desk-worker")

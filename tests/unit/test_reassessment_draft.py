@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from backmech.bootstrap import assessment_service
-from backmech.services.intake_forms import intake_document
+from backmech.services.intake_forms import intake_document, shown_values
 from backmech.services.intake_model import WIZARD_KEY
 from backmech.services.intake_wizard import build_wizard
 from backmech.services.reassessment_draft import (
@@ -45,7 +45,10 @@ def test_safety_and_tracked_questionnaires_are_asked_again_and_the_rest_is_done(
     answers = draft["questionnaires"]
     assert isinstance(answers, dict)
     assert not answers["nprs"].get("answers") and not answers["odi"].get("answers")
-    assert answers["psfs"]["answers"]["activity_1"] == {"activity": "Sitting through a meeting"}
+    assert "activity_1" not in answers["psfs"].get("answers", {})  # no half answer the engine refuses
+    psfs = next(s for s in asked if s.questionnaire == "psfs")
+    assert shown_values(draft, psfs)["psfs.activity_1.activity"] == ["Sitting through a meeting"]
+    SERVICE.assess(intake_document(WIZARD, draft, "case", dt.date(2026, 3, 16)))  # the draft reads
     assert answers["rmdq"] == _intake()["questionnaires"]["rmdq"]  # not tracked: carried over
 
 

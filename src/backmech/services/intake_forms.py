@@ -253,6 +253,8 @@ def shown_values(data: Mapping[str, Any], step: Step) -> dict[str, list[str]]:
             if isinstance(value, Mapping):
                 shown[f"{q.name}.activity"] = [str(value.get("activity", ""))]
                 shown[f"{q.name}.score"] = [str(value.get("score", ""))]
+            elif isinstance(offered := meta.get("offered", {}).get(q.name), str):
+                shown[f"{q.name}.activity"] = [offered]  # a reassessment: rate the same activity again
         elif q.kind is Kind.MULTI:
             if isinstance(value, list):
                 shown[q.name] = [str(v) for v in value]

@@ -71,13 +71,15 @@ def reassessment_draft(
 ) -> dict[str, Any]:
     """A draft with the latest intake's answers, the safety and ``questionnaires`` screens open.
 
-    The open screens' answers are cleared, except the names of the person's own PSFS
-    activities, which are kept so the same activities are rated again. Durations
-    ("how long ago did it start") grow by the days since the last assessment.
+    The open screens' answers are cleared. The names of the person's own PSFS activities
+    are offered again (in the wizard state, shown in the form, not stored as answers: an
+    activity without its rating is not a valid answer), so the same activities are rated
+    again. Durations ("how long ago did it start") grow by the days since the last assessment.
     """
     data: dict[str, Any] = copy.deepcopy({k: v for k, v in intake.items() if k not in INTAKE_ONLY_KEYS})
     elapsed = max(0, (today - assessed_on).days)
     typed: dict[str, Any] = {}
+    offered: dict[str, str] = {}
     done: list[str] = []
     ask: list[str] = []
     for step in wizard.steps:
@@ -86,7 +88,10 @@ def reassessment_draft(
         if _asked(step, questionnaires):
             ask.append(step.id)
             for q in step.questions:
-                _clear(data, q.path, keep_activity=q.kind is Kind.ACTIVITY)
+                previous = value_at(data, q.path)
+                if q.kind is Kind.ACTIVITY and isinstance(previous, Mapping) and previous.get("activity"):
+                    offered[q.name] = str(previous["activity"])
+                _clear(data, q.path)
             continue
         for q in step.questions:
             if q.kind is Kind.DURATION:
@@ -103,21 +108,18 @@ def reassessment_draft(
         "done": done,
         "unsure": [],
         "typed": typed,
+        "offered": offered,
     }
     return data
 
 
-def _clear(data: dict[str, Any], path: tuple[str, ...], *, keep_activity: bool) -> None:
+def _clear(data: dict[str, Any], path: tuple[str, ...]) -> None:
     node: Any = data
     for key in path[:-1]:
         node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict):
             return
-    value = node.get(path[-1])
-    if keep_activity and isinstance(value, Mapping) and value.get("activity"):
-        node[path[-1]] = {"activity": value["activity"]}
-    else:
-        node.pop(path[-1], None)
+    node.pop(path[-1], None)
 
 
 def _put(data: dict[str, Any], path: tuple[str, ...], value: object) -> None:
