@@ -29,11 +29,11 @@ from backmech.services.patient_data import (
     AlreadyStoredError,
     ExportDocumentError,
     PatientExport,
-    erase_patient,
     export_patient,
     import_patient,
     read_export,
 )
+from backmech.services.patient_erasure import erase_patient
 from backmech.services.ports import (
     AnalysisStatus,
     Assessment,

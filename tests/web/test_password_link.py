@@ -6,7 +6,8 @@ import re
 
 from tests.web.conftest import PASSWORD, Site, csrf_from
 
-from backmech.services.patient_data import erase_patient, export_patient, import_patient
+from backmech.services.patient_data import export_patient, import_patient
+from backmech.services.patient_erasure import erase_patient
 
 NEW_PASSWORD = "another long enough password"
 

@@ -149,7 +149,8 @@ def erase(
                 "is required: erasure deletes the patient's records, login and videos for good",
                 allowed="--yes, after exporting anything the clinic must keep (backmech export)",
             )
-        from backmech.services.patient_data import erase_patient, staff_account
+        from backmech.services.patient_data import staff_account
+        from backmech.services.patient_erasure import erase_patient
 
         with _database(data_dir, database_url) as (uow_factory, settings):
             actor = staff_account(uow_factory, as_email)

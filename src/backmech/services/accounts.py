@@ -232,6 +232,22 @@ def require_member(actor: User, clinic_id: UUID, action: str) -> None:
         raise AuthorisationError(action, reason="You are not a member of that clinic.")
 
 
+def require_staff(
+    uow: UnitOfWork,
+    actor: User,
+    clinic_id: UUID,
+    action: str,
+    reason: str = "Only the clinic's clinicians and administrators may do this; "
+    "a patient asks their clinic, which does it for them.",
+) -> User:
+    """The actor as stored now, if a clinician or administrator of ``clinic_id``; else refused."""
+    who = current_user(uow, actor)
+    require_member(who, clinic_id, action)
+    if who.role not in (Role.CLINICIAN, Role.ADMIN):
+        raise AuthorisationError(action, reason=reason)
+    return who
+
+
 def token_hash(token: str) -> str:
     """The SHA-256 (hex) of an invitation token: what storage keeps instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()

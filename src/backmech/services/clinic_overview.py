@@ -19,7 +19,7 @@ from uuid import UUID
 
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.progression.alerts import Alert
-from backmech.services.accounts import AuthorisationError, current_user, require_member
+from backmech.services.accounts import require_staff
 from backmech.services.care_plan import current_from
 from backmech.services.course import Course, course_so_far
 from backmech.services.ports import (
@@ -28,7 +28,6 @@ from backmech.services.ports import (
     MovementAnalysis,
     Patient,
     PlanEdit,
-    Role,
     SessionLog,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -45,6 +44,8 @@ TRIAGE_RANK = {"emergency": 0, "urgent": 1, "soon": 2, "none": 3}
 """Most urgent first; a patient never assessed sorts after these."""
 
 Show = Literal["all", "red_flags", "inactive", "alerts"]
+
+STAFF_ONLY = "Only clinic staff may see the clinic's patients."
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +186,6 @@ def summarise(
     )
 
 
-def _require_staff(uow: UnitOfWork, actor: User, clinic_id: UUID, action: str) -> User:
-    who = current_user(uow, actor)
-    require_member(who, clinic_id, action)
-    if who.role not in (Role.CLINICIAN, Role.ADMIN):
-        raise AuthorisationError(action, reason="Only clinic staff may see the clinic's patients.")
-    return who
-
-
 def clinic_overview(
     uow_factory: UnitOfWorkFactory,
     actor: User,
@@ -209,7 +202,7 @@ def clinic_overview(
     """
     needle = query.strip().lower()
     with uow_factory(actor=actor.id) as uow:
-        _require_staff(uow, actor, clinic_id, "listing the clinic's patients")
+        require_staff(uow, actor, clinic_id, "listing the clinic's patients", STAFF_ONLY)
         summaries = []
         for patient in uow.patients.for_clinic(clinic_id):
             if needle and needle not in patient.display_name.lower():
@@ -268,7 +261,7 @@ def patient_record(
     """One patient's whole record for a staff member of their clinic (else not found / refused)."""
     action = "reading this patient's record"
     with uow_factory(actor=actor.id) as uow:
-        _require_staff(uow, actor, clinic_id, action)
+        require_staff(uow, actor, clinic_id, action, STAFF_ONLY)
         authorise_patient_access(uow, actor, patient_id, clinic_id, action)
         patient = uow.patients.get(clinic_id, patient_id)
         assert patient is not None  # authorise_patient_access checked it exists in this clinic

@@ -14,8 +14,8 @@ import secrets
 from uuid import UUID
 
 from backmech.domain.errors import BackmechError
-from backmech.services.accounts import INVITATION_TTL, AuthorisationError, require_member, token_hash
-from backmech.services.ports import Invitation, Role, UnitOfWorkFactory
+from backmech.services.accounts import INVITATION_TTL, require_staff, token_hash
+from backmech.services.ports import Invitation, Role, UnitOfWorkFactory, User
 from backmech.services.records import PatientNotFoundError
 
 
@@ -29,7 +29,7 @@ class NoLoginError(BackmechError):
 
 def password_link(
     uow_factory: UnitOfWorkFactory,
-    actor_id: UUID,
+    actor: User,
     patient_id: UUID,
     clinic_id: UUID,
     now: dt.datetime,
@@ -42,15 +42,8 @@ def password_link(
     the new password is set. Only the token's SHA-256 is stored, as for invitations.
     """
     token = secrets.token_urlsafe(32)
-    with uow_factory(actor=actor_id) as uow:
-        actor = uow.users.get(actor_id)
-        if actor is None:
-            raise AuthorisationError(
-                "making a sign-in link as an unknown user", reason="The account no longer exists."
-            )
-        require_member(actor, clinic_id, "making a sign-in link for a patient of that clinic")
-        if actor.role not in (Role.CLINICIAN, Role.ADMIN):
-            raise AuthorisationError("making a sign-in link", reason="Only clinic staff can do this.")
+    with uow_factory(actor=actor.id) as uow:
+        who = require_staff(uow, actor, clinic_id, "making a sign-in link for a patient of that clinic")
         patient = uow.patients.get(clinic_id, patient_id)
         if patient is None:
             raise PatientNotFoundError(patient_id)
@@ -63,7 +56,7 @@ def password_link(
                 email=account.email,
                 role=Role.PATIENT,
                 token_hash=token_hash(token),
-                invited_by=actor.id,
+                invited_by=who.id,
                 created_at=now,
                 expires_at=now + ttl,
                 purpose="reset",

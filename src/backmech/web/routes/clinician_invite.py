@@ -127,7 +127,7 @@ def password_link_create(request: Request, patient_id: str) -> Response:
     now = utc_now()
     try:
         token, email = password_link(
-            app_state(request).uow_factory, viewer.user.id, pid, viewer.user.clinic_id, now
+            app_state(request).uow_factory, viewer.user, pid, viewer.user.clinic_id, now
         )
     except NoLoginError as exc:
         return error_response(request, 422, exc.user_message, exc.hint, code="no_login")
