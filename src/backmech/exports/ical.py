@@ -38,7 +38,7 @@ from icalendar import Alarm, Calendar, Event
 
 from backmech.domain.errors import BackmechError
 from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.services.course import course_plan, course_start
+from backmech.services.course import course_plan, course_start, plan_decision_points
 from backmech.services.patient_data import plan_of
 from backmech.services.patient_record import PatientRecord
 from backmech.services.reminders import preference_of, reminder_days
@@ -298,12 +298,9 @@ def _reassessment(plan: Mapping[str, Any], name: str, legacy: str) -> object:
 
 
 def _decision_points(plan: Mapping[str, Any]) -> dict[int, list[str]]:
-    nested = plan.get("reassessment")
-    points = nested.get("decision_points") if isinstance(nested, Mapping) else plan.get("decision_points")
     found: dict[int, list[str]] = {}
-    for point in _list(points):
-        if isinstance(point, Mapping) and isinstance(point.get("week"), int) and point.get("check"):
-            found.setdefault(point["week"], []).append(f"Week {point['week']} check: {point['check']}")
+    for week, check in plan_decision_points(plan) or ():
+        found.setdefault(week, []).append(f"Week {week} check: {check}")
     return found
 
 

@@ -206,11 +206,11 @@ def course_plan(
         reminders=reminders,
         baseline_scores=_scores(kb, result),
         blocked_exercises=excluded,
-        decision_points=_decision_points(plan),
+        decision_points=plan_decision_points(plan),
     )
 
 
-def _decision_points(plan: Mapping[str, Any]) -> tuple[tuple[int, str], ...] | None:
+def plan_decision_points(plan: Mapping[str, Any]) -> tuple[tuple[int, str], ...] | None:
     """The plan's own decision points (in ``plan.reassessment`` or, in older results, the plan)."""
     nested = plan.get("reassessment")
     points = nested.get("decision_points") if isinstance(nested, Mapping) else plan.get("decision_points")
