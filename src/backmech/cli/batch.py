@@ -13,9 +13,10 @@ from pathlib import Path
 import orjson
 
 from backmech.bootstrap import assessment_service
-from backmech.cli.files import read_json, write_atomic
+from backmech.cli.files import MAX_INPUT_BYTES, read_json, write_atomic
 from backmech.cli.render import dumps
 from backmech.domain.errors import BackmechError, InputError
+from backmech.input_files import read_lines_limited
 
 
 def _cases(source: Path) -> Iterator[tuple[str, object]]:
@@ -27,16 +28,16 @@ def _cases(source: Path) -> Iterator[tuple[str, object]]:
             except InputError as exc:
                 yield path.stem, exc
         return
-    if not source.exists():
-        raise InputError(str(source), "does not exist", allowed="a folder of *.json files or a .jsonl file")
-    with source.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield f"line-{number}", orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield f"line-{number}", InputError(f"{source}:{number}", f"is not valid JSON ({exc})")
+    lines = read_lines_limited(
+        source, MAX_INPUT_BYTES, what="one case", allowed="a folder of *.json files or a .jsonl file"
+    )
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line-{number}", orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield f"line-{number}", InputError(f"{source}:{number}", f"is not valid JSON ({exc})")
 
 
 def _error_record(name: str, error: BackmechError) -> dict[str, object]:

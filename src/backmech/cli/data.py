@@ -108,15 +108,15 @@ def import_(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import a patient exported by `backmech export` into your clinic (never overwrites a stored one)."""
-    from backmech.domain.errors import BackmechError, InputError
+    from backmech.domain.errors import BackmechError
 
     try:
-        from backmech.services.patient_data import import_patient, staff_account
+        from backmech.input_files import read_limited
+        from backmech.services.patient_data import MAX_DOCUMENT_BYTES, import_patient, staff_account
 
-        try:
-            document = file.read_bytes()
-        except OSError as exc:
-            raise InputError(str(file), f"cannot be read ({exc.strerror})") from exc
+        document = read_limited(
+            file, MAX_DOCUMENT_BYTES, what="an export", allowed="a JSON file written by `backmech export`"
+        )
         with _database(data_dir, database_url) as (uow_factory, _settings):
             actor = staff_account(uow_factory, as_email)
             patient = import_patient(uow_factory, actor, actor.clinic_id, document)

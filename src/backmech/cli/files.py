@@ -9,23 +9,17 @@ from pathlib import Path
 import orjson
 
 from backmech.domain.errors import InputError
+from backmech.input_files import read_limited
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """An intake is a few kilobytes; anything far larger is a wrong file."""
 
 
-def read_json(path: Path) -> object:
-    """Decode one JSON file, naming the file and position of any problem."""
+def read_json(path: Path, *, limit: int = MAX_INPUT_BYTES, what: str = "an intake") -> object:
+    """Decode one JSON file (read at most ``limit`` bytes), naming the file and position of any problem."""
+    data = read_limited(path, limit, what=what, allowed="a path to an intake JSON file")
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(str(path), "does not exist", allowed="a path to an intake JSON file") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot be read ({exc.strerror})") from exc
-    if size > MAX_INPUT_BYTES:
-        raise InputError(str(path), f"is {size} bytes; an intake is at most {MAX_INPUT_BYTES} bytes")
-    try:
-        return orjson.loads(path.read_bytes())
+        return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise InputError(
             str(path), f"is not valid JSON ({exc})", allowed="a JSON object, see `backmech schema intake`"

@@ -9,12 +9,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backmech.domain.conditions import Condition, parse_condition
-from backmech.domain.errors import KnowledgeError
+from backmech.domain.errors import InputError, KnowledgeError
 from backmech.domain.facts import Vocabulary
+from backmech.input_files import read_limited
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 KNOWLEDGE_ROOT = Path(__file__).resolve().parent
+MAX_KNOWLEDGE_FILE_BYTES = 4 * 1024 * 1024
+"""The largest bundled file is tens of kilobytes; a file far larger is not a knowledge file."""
 
 
 class StrictModel(BaseModel):
@@ -35,9 +38,11 @@ def read_yaml(path: Path, root: Path) -> Any:
     """Parse one YAML file, naming the file (and line) when it is not valid YAML."""
     where = relative(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KnowledgeError(where, f"cannot be read ({exc.strerror})") from exc
+        text = read_limited(path, MAX_KNOWLEDGE_FILE_BYTES, what="a knowledge file").decode("utf-8")
+    except InputError as exc:
+        raise KnowledgeError(where, exc.problem) from None
+    except UnicodeDecodeError:
+        raise KnowledgeError(where, "is not UTF-8 text") from None
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from backmech.domain.education import TOPICS
+from backmech.domain.errors import KnowledgeError
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.questionnaires.facts import score_fact_specs
 from backmech.domain.safety.model import question_fact_specs
@@ -29,6 +30,10 @@ from backmech.knowledge.source_files import load_sources
 
 def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
     """Read every knowledge file under ``root``; raises KnowledgeError naming file and key."""
+    if not root.is_dir():
+        raise KnowledgeError(
+            str(root), "is not a folder", hint="Give the knowledge folder (the one holding facts.yaml)."
+        )
     sources = load_sources(root / "sources", root)
     checker = SourceChecker(set(sources))
     vocabulary = load_vocabulary(root / "facts.yaml", root)

@@ -29,6 +29,8 @@ NO_WORDS = frozenset({"n", "no", "false"})
 UNSURE_WORDS = frozenset({"unsure", "not sure", "don't know", "dont know", "?"})
 NONE_WORDS = frozenset({"none", "nothing"})
 MAX_ACTIVITY_TEXT = 200
+MAX_LINE_CHARS = 10_000
+"""Longer than any answer typed by a person; a longer line is a file or device on standard input."""
 
 
 class InvalidAnswerError(Exception):
@@ -42,6 +44,10 @@ class InvalidAnswerError(Exception):
 
 class InputEndedError(Exception):
     """Standard input closed before the assessment was finished."""
+
+
+class LineTooLongError(Exception):
+    """Standard input gave a line longer than any answer (a file or device, not a person)."""
 
 
 class Prompter:
@@ -61,7 +67,9 @@ class Prompter:
         while True:
             self.console.print(Text(f"{prompt} ", style="bold"), end="")
             self.console.file.flush()
-            line = self.stdin.readline()
+            line = self.stdin.readline(MAX_LINE_CHARS + 1)
+            if len(line) > MAX_LINE_CHARS:
+                raise LineTooLongError
             if not line:
                 self.console.print()
                 raise InputEndedError

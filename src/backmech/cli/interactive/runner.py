@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from backmech.cli.interactive.answers import InputEndedError, Prompter
+from backmech.cli.interactive.answers import MAX_LINE_CHARS, InputEndedError, LineTooLongError, Prompter
 from backmech.cli.interactive.session import Session, load_session, new_session
 from backmech.cli.interactive.steps import Section, Step, build_sections
 from backmech.cli.render import emit_result
@@ -135,6 +135,11 @@ def run_interactive(
         result, stopped = Assessment(service, session, prompter).run()
     except InputEndedError:
         _gave_up(session, "input ended")
+        raise typer.Exit(EXIT_INPUT_ENDED) from None
+    except LineTooLongError:
+        _gave_up(
+            session, f"standard input gave a line of more than {MAX_LINE_CHARS:,} characters (not an answer)"
+        )
         raise typer.Exit(EXIT_INPUT_ENDED) from None
     except KeyboardInterrupt:
         _gave_up(session, "interrupted")

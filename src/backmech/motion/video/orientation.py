@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -57,14 +56,16 @@ def _orientation(frame: AVVideoFrame, stream: VideoStream) -> tuple[int, bool]:
     without that cycle; it is the rotation part only, which is why the full matrix is read
     here (a pure left-right mirror shows as rotation 180, so the two stay distinguishable).
     """
-    from av.sidedata.sidedata import SideData, Type
+    from av.sidedata.sidedata import Type
 
     matrix: npt.NDArray[np.int32] | None = None
-    # PyAV's stub types ``side_data`` as a TypedDict; at run time it is a SideDataContainer.
-    for side in cast("Iterable[SideData]", frame.side_data):
-        if side.type == Type.DISPLAYMATRIX and side.buffer_size >= 36:
+    # Looked up by type, never by iterating: what iterating the container yields changed
+    # in PyAV 18 (the Type keys, as a Mapping's keys) from PyAV 17 (the SideData values).
+    side_data = frame.side_data
+    if Type.DISPLAYMATRIX in side_data:
+        side = side_data[Type.DISPLAYMATRIX]
+        if side.buffer_size >= 36:
             matrix = np.frombuffer(bytes(side)[:36], dtype=np.int32)
-            break
     if matrix is None:
         tag = next((v for k, v in stream.metadata.items() if k.lower() == "rotate"), None)
         try:
@@ -84,7 +85,8 @@ def _orientation(frame: AVVideoFrame, stream: VideoStream) -> tuple[int, bool]:
 
 
 def _upright(frame: AVVideoFrame, turns: int, mirror: bool) -> npt.NDArray[np.uint8]:
-    rgb = cast("npt.NDArray[np.uint8]", frame.to_ndarray(format="rgb24"))
+    # rgb24 is 8 bits a channel; asarray states the dtype to mypy without copying the picture.
+    rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
     if mirror:
         rgb = rgb[:, ::-1]
     if turns:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from backmech.motion.pose.recorded.assembly import (
     _check_time,
@@ -47,10 +46,8 @@ def _csv_lines(text: str, name: str, meta: _Meta) -> tuple[list[str], int]:
     return lines[start:], start + 1
 
 
-def _read_csv(path: Path) -> tuple[list[_Frame], _Meta]:
-    name = path.name
+def _read_csv(text: str, name: str) -> tuple[list[_Frame], _Meta]:
     meta = _Meta()
-    text = path.read_text(encoding="utf-8-sig")
     lines, header_line = _csv_lines(text, name, meta)
     header = lines[0]
     delimiter = max((",", ";", "\t"), key=header.count)

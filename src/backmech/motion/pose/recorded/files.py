@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from backmech.input_files import read_limited
 from backmech.motion.pose.recorded.assembly import (
     _assemble,
     _error,
@@ -26,6 +27,9 @@ from backmech.motion.pose.recorded.names import (
     JSON_SUFFIXES,
 )
 from backmech.motion.skeleton import LANDMARKS, PoseSequence
+
+MAX_RECORDED_BYTES = 200 * 1024 * 1024
+"""Ten minutes of 33 landmarks at 60 frames a second is about 50 MB of CSV; far more is a wrong file."""
 
 
 def load_recorded(path: Path | str, width: int | None = None, height: int | None = None) -> PoseSequence:
@@ -46,12 +50,14 @@ def load_recorded(path: Path | str, width: int | None = None, height: int | None
             f"unsupported file type {suffix or '(none)'!r}",
             allowed=", ".join(CSV_SUFFIXES + JSON_SUFFIXES),
         )
-    if not path.is_file():
+    if not path.exists():
         raise _error(str(path), "file not found")
+    data = read_limited(path, MAX_RECORDED_BYTES, what="a recorded-landmarks file")
     try:
-        frames, meta = _read_json(path) if suffix in JSON_SUFFIXES else _read_csv(path)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _error(path.name, "is not UTF-8 text") from None
+    frames, meta = _read_json(text, path.name) if suffix in JSON_SUFFIXES else _read_csv(text, path.name)
     return _assemble(frames, meta, path, width, height)
 
 

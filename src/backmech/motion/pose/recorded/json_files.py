@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from backmech.motion.pose.recorded.assembly import (
@@ -51,10 +50,9 @@ def _named(where: str, entries: Any) -> Iterable[tuple[str, str, Any]]:
     raise _error(where, "must be an object mapping landmark names to points, or a list of 33 points")
 
 
-def _read_json(path: Path) -> tuple[list[_Frame], _Meta]:
-    name = path.name
+def _read_json(text: str, name: str) -> tuple[list[_Frame], _Meta]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(name, f"is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     meta = _Meta()
