@@ -9,8 +9,9 @@ port in a temp folder, as an unprivileged user when running as root); each test
 gets its own new database, dropped afterwards.
 
 Missing binaries are a test failure, not a skip: CI must exercise PostgreSQL
-(``.ci/run`` installs them). ``BACKMECH_TEST_POSTGRES_URL`` (a server URL whose user
-may create databases) uses an existing server instead of starting one.
+(``scripts/test`` installs them; see ``tests/prerequisites.py``).
+``BACKMECH_TEST_POSTGRES_URL`` (a server URL whose user may create databases) uses
+an existing server instead of starting one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
+import prerequisites
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.knowledge.loader import default_knowledge
 from backmech.services.assessment import AssessmentService
@@ -34,6 +36,28 @@ from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop at once, with one message, when the machine lacks what the collected tests need.
+
+    Without it a machine with no PostgreSQL or Chromium gets hundreds of set-up errors;
+    with it, a list of what is missing and the command that installs it
+    (``tests/prerequisites.py``; ``scripts/test`` installs them itself).
+    """
+    if session.config.option.collectonly:
+        return
+    needed: set[str] = set()
+    for item in session.items:
+        for mark in item.iter_markers("needs"):
+            needed.update(mark.args)
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if on_postgres or "postgres_server" in getattr(item, "fixturenames", ()):
+            needed.add("postgresql")
+    absent = prerequisites.missing(name for need in sorted(needed) for name in prerequisites.NEEDS[need])
+    if absent:
+        pytest.exit(prerequisites.message(absent), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, expect
 from tests.browser.conftest import PHONE, Server
+
+pytestmark = pytest.mark.needs("chromium")
 
 PASSWORD = "first admin's long password"
 

@@ -7,9 +7,12 @@ link. Screenshots of each stage are kept in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, expect
 from tests.browser.conftest import Server
 from tests.browser.journeys import DESK_WORKER, FILL_DEFAULTS, fill_intake, invite, join, set_up_admin
+
+pytestmark = pytest.mark.needs("chromium")
 
 
 def _clinic_with_a_clinician(browser: Browser, server: Server):  # type: ignore[no-untyped-def]

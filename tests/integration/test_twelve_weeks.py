@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.needs("pdf")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -5,16 +5,20 @@ Set ``BACKMECH_TEST_CACHE`` to choose the cache folder (default: .test-cache in 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from demo_clip import demo_clip
+from demo_clip import default_cache, demo_clip
+from phone_formats import phone_clips as build_phone_clips
 
 
 @pytest.fixture(scope="session")
 def demo_video() -> Path:
     """Path to the verified demo clip (downloaded once, then reused offline)."""
-    root = os.environ.get("BACKMECH_TEST_CACHE")
-    cache = Path(root) if root else Path(__file__).resolve().parents[2] / ".test-cache"
-    return demo_clip(cache)
+    return demo_clip(default_cache())
+
+
+@pytest.fixture(scope="session")
+def phone_clips(demo_video: Path) -> dict[str, Path]:
+    """The demo clip in the formats phones and browsers write (phone_formats.py), made once."""
+    return build_phone_clips(demo_video, default_cache())

@@ -9,6 +9,7 @@ folder, its sha256 and the video's are checked, and the clip is read out of the 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import zipfile
@@ -18,6 +19,12 @@ SPORTS2D = "sports2d==0.8.34"
 WHEEL_SHA256 = "733b6db70742636ae9c35d870c22bd416582f579abd5881bee93a14bb0e2655d"
 DEMO_MEMBER = "Sports2D/Demo/demo.mp4"
 DEMO_SHA256 = "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039"
+
+
+def default_cache() -> Path:
+    """``$BACKMECH_TEST_CACHE``, else ``.test-cache`` in the repository."""
+    root = os.environ.get("BACKMECH_TEST_CACHE")
+    return Path(root) if root else Path(__file__).resolve().parents[2] / ".test-cache"
 
 
 def _sha256(path: Path) -> str:
@@ -47,3 +54,7 @@ def demo_clip(cache: Path) -> Path:
         clip.write_bytes(archive.read(DEMO_MEMBER))
     assert _sha256(clip) == DEMO_SHA256
     return clip
+
+
+if __name__ == "__main__":  # scripts/test fetches the clip before the tests run
+    print(f"demo clip: {demo_clip(default_cache())}", file=sys.stderr)

@@ -27,6 +27,8 @@ from backmech.reports.patient_report import render_patient_report
 from backmech.reports.pdf import to_pdf
 from backmech.services.patient_record import PatientRecord
 
+pytestmark = pytest.mark.needs("pdf")
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 A4_POINTS = (595, 842)
 RED, GREEN = (0xB3, 0x26, 0x1E), (0x1D, 0x6B, 0x3A)

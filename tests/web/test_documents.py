@@ -20,6 +20,8 @@ from tests.web.conftest import Site
 
 from backmech.reports.pdf import PdfUnavailableError
 
+pytestmark = pytest.mark.needs("pdf")
+
 PATIENT_DOWNLOADS = {
     "report.pdf": "application/pdf",
     "report.html": "text/html; charset=utf-8",
