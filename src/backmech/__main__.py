@@ -1,6 +1,6 @@
 """``python -m backmech``: the same command as the ``backmech`` console script."""
 
-from backmech.cli.app import app
+from backmech.cli.app import main
 
 if __name__ == "__main__":
-    app(prog_name="backmech")
+    main()

@@ -53,9 +53,7 @@ def test_recorded_keypoints_from_a_device_stop_at_the_limit(tmp_path: Path, run_
 
 
 def test_import_of_a_device_stops_at_the_limit(tmp_path: Path, run_cli: RunCli) -> None:
-    run = run_cli(
-        "import", ZERO, "--as", "nobody@example.org", "--data-dir", tmp_path / "data", timeout=120
-    )
+    run = run_cli("import", ZERO, "--as", "nobody@example.org", "--data-dir", tmp_path / "data", timeout=120)
     assert run.code == 2, run.err
     assert "larger than 200 MB" in run.err
     assert "Traceback" not in run.err

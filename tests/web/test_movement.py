@@ -196,9 +196,32 @@ def test_a_corrupt_video_fails_with_a_clear_message_and_nothing_else_is_lost(mov
     assert "is not a video file that can be read" in page.text
     assert "copy it again" in page.text  # what to do
     assert f"{analysis_id}.mp4" not in page.text  # no stored file names
-    assert 'href="/me/movement/squat"' in page.text and 'id="try-again"' in page.text
+    # the file itself is the problem: no "try again", but another video, and why
+    assert 'href="/me/movement/squat"' in page.text and 'id="send-another"' in page.text
+    assert 'id="try-again"' not in page.text
+    assert "Sending this same file again would give the same answer." in page.text
     with movement_site.state.uow_factory(actor=None) as uow:
         assert len(uow.assessments.for_patient(patient.user.clinic_id, patient.patient.id)) == 1  # type: ignore[union-attr]
+
+    # the same file sent again is answered at once, and nothing is stored or queued
+    again = upload_form(patient.client, "squat", "squat-again.mp4", noise, "video/mp4")
+    assert again.status_code == 422
+    assert "same video you sent before" in again.text and "is not a video file that can be read" in again.text
+    media = movement_site.state.config.settings.media_dir
+    assert len([p for p in media.rglob("*.mp4") if p.is_file()]) == 1
+    with movement_site.state.uow_factory(actor=None) as uow:
+        assert len(uow.movement_analyses.for_patient(patient.user.clinic_id, patient.patient.id)) == 1  # type: ignore[union-attr]
+    recorder = patient.client.post(
+        "/me/movement/squat",
+        content=noise,
+        headers={"Content-Type": "video/mp4", "X-CSRF-Token": patient.csrf, "Accept": "application/json"},
+    )
+    assert recorder.status_code == 422 and recorder.json()["error"] == "same_video"
+    # a different file is taken as usual
+    other = analysis_id_of(
+        upload_form(patient.client, "squat", "other.mp4", os.urandom(200_000), "video/mp4")
+    )
+    assert wait_finished(patient.client, other)["status"] == "failed"
 
 
 def test_non_video_is_refused_at_once_with_the_form_shown_again(movement_site: Site) -> None:

@@ -14,8 +14,10 @@ from rich.table import Table
 
 from backmech.bootstrap import movement_service
 from backmech.cli.files import write_atomic
+from backmech.cli.internal_errors import EXIT_INTERNAL, log_to_file
 from backmech.cli.render import dumps
 from backmech.domain.errors import BackmechError, InputError
+from backmech.services.incidents import new_reference
 from backmech.services.movement import MovementOutcome, MovementService, outcome_view
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"})
@@ -108,7 +110,14 @@ def run_batch(folder: Path, test: str | None, out: Path | None, knowledge: Path 
         write_atomic(out, payload)
     failed = sum(1 for record in records if not record["ok"])
     sys.stderr.write(f"{len(records) - failed} of {len(records)} videos analysed; {failed} failed\n")
+    if any(_internal(record) for record in records):
+        return EXIT_INTERNAL
     return 2 if failed else 0
+
+
+def _internal(record: dict[str, object]) -> bool:
+    error = record.get("error")
+    return isinstance(error, dict) and bool(error.get("internal"))
 
 
 def _test_from_name(video: Path) -> str:
@@ -139,6 +148,18 @@ def _batch_job(job: tuple[Path, str, Path | None]) -> dict[str, object]:
             "video": str(video),
             "ok": False,
             "error": {"message": error.user_message, "hint": error.hint},
+        }
+    except Exception:  # one video's fault in backmech must not lose the others' results
+        reference = new_reference()
+        where = log_to_file(reference, f"backmech analyse --batch: {video} crashed")
+        return {
+            "video": str(video),
+            "ok": False,
+            "error": {
+                "message": f"backmech stopped on an internal error (reference {reference}) with this video.",
+                "hint": f"The details are in {where}; please report the reference." if where else "",
+                "internal": True,
+            },
         }
 
 

@@ -4,7 +4,8 @@ Imports of the engine, YAML, pydantic and rich happen inside the commands so tha
 ``backmech --help`` starts quickly (benchmarks/engine.py measures it).
 
 Exit codes: 0 success; 2 bad input (the message names the field and what is
-allowed); 3 a broken knowledge base; 1 an unexpected internal error.
+allowed); 3 a broken knowledge base; 1 an unexpected internal error (a message with a
+reference; the traceback is in the data folder's errors.log, see cli/internal_errors.py).
 """
 
 from __future__ import annotations
@@ -388,5 +389,10 @@ _register_data_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; an unexpected error ends in a message with a reference, not a traceback."""
+    try:
+        app(prog_name="backmech")
+    except Exception:
+        from backmech.cli.internal_errors import report_internal_error
+
+        raise SystemExit(report_internal_error()) from None

@@ -8,7 +8,9 @@ safe to crash in:
   worker → running); a job already done or failed is skipped, so a repeated delivery
   does nothing;
 * every failure ends in ``failed`` with a message for the patient (what was wrong,
-  what to do), never in a job stuck at ``running``;
+  what to do), never in a job stuck at ``running``; a refusal about the file itself records
+  the file's SHA-256 and ``retry: false``, so the same file sent again is answered at once,
+  and a fault on our side records the reference under which its traceback was logged;
 * the result, the new assessment and the ``done`` status are written in one
   transaction that only succeeds while the job is still running, so two racing runs
   can never store two assessments.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +40,7 @@ import orjson
 
 from backmech.domain.errors import BackmechError, InputError
 from backmech.services.assessment import AssessmentService
+from backmech.services.incidents import log_incident, new_reference
 from backmech.services.movement import MovementOutcome, MovementService, outcome_view
 from backmech.services.ports import (
     AnalysisStatus,
@@ -59,10 +63,18 @@ TAKEOVER_AFTER_S = 120.0
 """A running job whose progress has not moved for this long is taken to be abandoned (its worker died).
 Progress is written every second or so while a job runs, so a live job is never this quiet."""
 
-INTERNAL_ERROR = (
-    "Something went wrong on our side while analysing this video.",
-    "Please try again. If it happens again, tell your clinic; the video you sent is kept.",
-)
+TRANSIENT_PROBLEMS = frozenset({"timeout", "not-found", "unreadable"})
+"""Refusals where the stored file was not read to the end, so sending it again may work.
+Every other refusal is about the file itself (not a video, damaged, too long, no person in
+view…): the same file sent again gets the same answer, and the person is told so."""
+
+
+def internal_error(reference: str) -> tuple[str, str]:
+    """The message and hint of a fault on our side: short, with the reference that finds it in the log."""
+    return (
+        f"Something went wrong on our side while analysing this video (reference {reference}).",
+        "Please try again. If it happens again, tell your clinic this reference; the video you sent is kept.",
+    )
 
 
 ProgressSink = Callable[[UUID, float], None]
@@ -127,8 +139,10 @@ def run_analysis(
         report = _Progress(uow_factory, analysis_id) if progress is None else _Forward(analysis_id, progress)
         return _run(uow_factory, media_dir, clinic_id, claimed, tools, report)
     except Exception:
-        log.exception("analysis %s crashed", analysis_id)
-        _fail(uow_factory, analysis_id, *INTERNAL_ERROR, code="internal")
+        reference = new_reference()
+        log_incident(log, reference, f"analysis {analysis_id} crashed")
+        message, hint = internal_error(reference)
+        _fail(uow_factory, analysis_id, message, hint, code="internal", retry=True, reference=reference)
         return AnalysisStatus.FAILED
 
 
@@ -148,8 +162,10 @@ def _run(
     except BackmechError as error:
         message, hint = patient_message(error, video.name)
         code = str(getattr(error, "problem_code", "input"))
+        retry = code in TRANSIENT_PROBLEMS
         log.info("analysis %s failed: %s", analysis.id, message)
-        _fail(uow_factory, analysis.id, message, hint, code=code)
+        digest = None if retry else file_sha256(video)
+        _fail(uow_factory, analysis.id, message, hint, code=code, retry=retry, sha256=digest)
         return AnalysisStatus.FAILED
     view: dict[str, Any] = outcome_view(outcome)
     view["analysis_id"] = str(analysis.id)
@@ -298,8 +314,50 @@ def _write_first(uow: UnitOfWork, analysis_id: UUID) -> None:
     uow.movement_analyses.report_progress(analysis_id, {"progress": 1.0})
 
 
-def _fail(uow_factory: UnitOfWorkFactory, analysis_id: UUID, message: str, hint: str, *, code: str) -> None:
-    error: JsonObject = {"error": {"message": message, "hint": hint, "code": code}}
+def file_sha256(path: Path) -> str | None:
+    """The file's SHA-256 (how a repeat of a file that cannot work is recognised), or None if unreadable."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def repeated_failure(analyses: Sequence[MovementAnalysis], sha256: str) -> MovementAnalysis | None:
+    """The latest analysis that failed on this very file for a reason a second try cannot change."""
+    for analysis in sorted(analyses, key=lambda a: a.created_at, reverse=True):
+        error = (analysis.result or {}).get("error")
+        if (
+            analysis.status == AnalysisStatus.FAILED
+            and isinstance(error, Mapping)
+            and error.get("sha256") == sha256
+            and error.get("retry") is False
+        ):
+            return analysis
+    return None
+
+
+def _fail(
+    uow_factory: UnitOfWorkFactory,
+    analysis_id: UUID,
+    message: str,
+    hint: str,
+    *,
+    code: str,
+    retry: bool,
+    sha256: str | None = None,
+    reference: str | None = None,
+) -> None:
+    """Store how the job ended: the words for the person, and whether sending the file again can help."""
+    details: dict[str, object] = {"message": message, "hint": hint, "code": code, "retry": retry}
+    if sha256 is not None:
+        details["sha256"] = sha256
+    if reference is not None:
+        details["reference"] = reference
+    error: JsonObject = {"error": details}
     with uow_factory(actor=None) as uow:
         if uow.movement_analyses.finish(
             analysis_id, AnalysisStatus.FAILED, result=error, error=f"{message} {hint}".strip()

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backmech.domain.errors import BackmechError
 from backmech.services.accounts import AuthorisationError
+from backmech.services.incidents import log_incident, new_reference
 from backmech.services.records import PatientNotFoundError
 from backmech.services.sign_in import TooManyAttemptsError
 from backmech.web.security import CsrfError, ForbiddenError, NotSignedInError
@@ -138,11 +139,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        reference = new_reference()
+        log_incident(log, reference, f"unhandled error on {request.method} {request.url.path}")
         return error_response(
             request,
             500,
-            "Something went wrong on our side. Your saved answers are safe.",
-            "Try again in a minute; if it keeps happening, tell your clinic.",
+            f"Something went wrong on our side (reference {reference}). Your saved answers are safe.",
+            "Try again in a minute; if it keeps happening, tell your clinic this reference.",
             code="server_error",
         )

@@ -25,6 +25,7 @@ from backmech.motion.video.problems import (
     _too_few_frames,
     _too_long,
     _too_many_pixels,
+    _unconvertible,
 )
 from backmech.motion.video.types import (
     DEFAULT_LIMITS,
@@ -184,7 +185,10 @@ def frames(path: Path, limits: VideoLimits = DEFAULT_LIMITS) -> Iterator[VideoFr
             if key not in orientations:
                 orientations[key] = _orientation(frame, meta.stream)
             turns, mirror = orientations[key]
-            rgb = _upright(frame, turns, mirror)
+            try:
+                rgb = _upright(frame, turns, mirror)
+            except (av.FFmpegError, ValueError) as exc:  # a pixel format swscale cannot convert
+                raise _unconvertible(path, frame.format.name, str(exc)) from None
             if shape is None:
                 shape = rgb.shape
             elif rgb.shape != shape:

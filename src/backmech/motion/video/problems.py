@@ -75,7 +75,8 @@ def _too_many_pixels(path: Path, width: int, height: int, limits: VideoLimits) -
 
 
 def _too_few_frames(path: Path, count: int, limits: VideoLimits, *, streamed: bool) -> VideoError:
-    what = "could be decoded" if streamed else "are in the video"
+    verb = "is" if count == 1 else "are"
+    what = "could be decoded" if streamed else f"{verb} in the video"
     return _error(
         VideoProblem.TOO_FEW_FRAMES,
         path,
@@ -99,3 +100,14 @@ def _damaged(path: Path, problem: str, *, frames_read: int | None = None, detail
 
 
 # --------------------------------------------------------------------------- opening
+
+
+def _unconvertible(path: Path, pixel_format: str, detail: str) -> VideoError:
+    return _error(
+        VideoProblem.UNSUPPORTED_CODEC,
+        path,
+        f"{path.name} stores its pictures as {pixel_format}, which cannot be turned into ordinary "
+        "colour pictures here.",
+        "Re-export it as H.264 MP4 (on a phone: share or export as 'Most compatible').",
+        detail=detail,
+    )

@@ -27,6 +27,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from backmech.motion.protocols.spec import MovementTestSpec
 from backmech.services.accounts import AuthorisationError
+from backmech.services.analysis_jobs import repeated_failure
 from backmech.services.ports import AnalysisStatus, MovementAnalysis, Patient
 from backmech.services.records import authorise_patient_access
 from backmech.web.errors import error_response
@@ -35,6 +36,7 @@ from backmech.web.routes import movement_media
 from backmech.web.routes.movement_access import load_analysis, retry_when_locked
 from backmech.web.routes.movement_figures import movement_svg
 from backmech.web.routes.movement_upload import (
+    Saved,
     UploadRefusedError,
     media_path,
     save_chunks,
@@ -177,14 +179,14 @@ async def movement_upload(request: Request, test: str) -> Response:
             return _created(request, existing)
         relative = media_path(patient.clinic_id, patient.id, analysis_id, suffix)
         target = state.config.settings.media_dir / relative
-        if upload is not None:
-            await save_upload(upload, target)
-        else:
-            await save_chunks(request.stream(), target)
+        saved = await (
+            save_upload(upload, target) if upload is not None else save_chunks(request.stream(), target)
+        )
+        _refuse_a_repeat(request, viewer, patient, saved)
     except UploadRefusedError as refused:
         if _wants_json(request) or not is_form:
             return JSONResponse(
-                {"error": "not_a_video", "message": refused.message, "hint": refused.hint}, status_code=422
+                {"error": refused.code, "message": refused.message, "hint": refused.hint}, status_code=422
             )
         return _test_page(request, spec, [f"{refused.message} {refused.hint}"], status_code=422)
     finally:
@@ -206,6 +208,27 @@ async def movement_upload(request: Request, test: str) -> Response:
     except Exception:  # the upload is safe and stays queued; the queue picks it up when it is back
         log.exception("analysis %s stored but not queued", analysis.id)
     return _created(request, analysis)
+
+
+def _refuse_a_repeat(request: Request, viewer: Viewer, patient: Patient, saved: Saved) -> None:
+    """The very file that already failed for a reason of its own is answered now, not queued again."""
+    with app_state(request).uow_factory(actor=viewer.user.id) as uow:
+        earlier = repeated_failure(
+            uow.movement_analyses.for_patient(patient.clinic_id, patient.id), saved.sha256
+        )
+        uow.commit()
+    if earlier is None:
+        return
+    saved.path.unlink(missing_ok=True)
+    error = (earlier.result or {}).get("error")
+    reason = str(error.get("message", "")) if isinstance(error, Mapping) else ""
+    hint = str(error.get("hint", "")) if isinstance(error, Mapping) else ""
+    raise UploadRefusedError(
+        f"This is the same video you sent before, which could not be analysed: {reason} "
+        "Sending it again would give the same answer.",
+        hint or "Record the test again, or choose a different video.",
+        code="same_video",
+    )
 
 
 def _existing(

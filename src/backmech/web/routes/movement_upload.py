@@ -19,6 +19,7 @@ removed; the upload goes to ``<media>/<clinic>/<patient>/<analysis id>.<ext>``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +56,13 @@ _PHOTO_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1",
 
 
 class UploadRefusedError(Exception):
-    """Not a video: what was wrong and what to do (shown next to the form, status 422)."""
+    """Not a video, or a file already refused: what was wrong and what to do (next to the form, 422)."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, *, code: str = "not_a_video") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.code = code
 
 
 NOT_A_VIDEO_HINT = (
@@ -120,6 +122,7 @@ class _Readable(Protocol):
 class Saved:
     path: Path
     size: int
+    sha256: str
 
 
 async def save_chunks(chunks: AsyncIterator[bytes], target: Path) -> Saved:
@@ -128,6 +131,7 @@ async def save_chunks(chunks: AsyncIterator[bytes], target: Path) -> Saved:
     partial = target.with_name(f".{target.name}.part")
     size = 0
     head = b""
+    digest = hashlib.sha256()
     try:
         with partial.open("wb") as out:
             async for chunk in chunks:
@@ -138,6 +142,7 @@ async def save_chunks(chunks: AsyncIterator[bytes], target: Path) -> Saved:
                     if len(head) >= SNIFF_BYTES:
                         _refuse_sniffed(head)
                 out.write(chunk)
+                digest.update(chunk)
                 size += len(chunk)
         if size == 0:
             raise UploadRefusedError("No video arrived: the file was empty.", NOT_A_VIDEO_HINT)
@@ -146,7 +151,7 @@ async def save_chunks(chunks: AsyncIterator[bytes], target: Path) -> Saved:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return Saved(target, size)
+    return Saved(target, size, digest.hexdigest())
 
 
 async def _blocks(upload: _Readable) -> AsyncIterator[bytes]:
