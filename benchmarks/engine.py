@@ -77,7 +77,7 @@ def cold_start(runs: int) -> tuple[float, float]:
     """Median seconds of ``backmech --help`` and of ``python -c pass``."""
     exe = shutil.which("backmech", path=str(Path(sys.executable).parent)) or shutil.which("backmech")
     if exe is None:
-        raise SystemExit("backmech is not installed in this environment (pip install -e .)")
+        raise SystemExit("backmech is not installed in this environment (scripts/install)")
     baseline = _median_run([sys.executable, "-c", "pass"], runs)
     help_time = _median_run([exe, "--help"], runs)
     return help_time, baseline

@@ -1,6 +1,6 @@
 """Browser tests: the README's main command (`backmech serve`) in a subprocess, driven by headless Chromium.
 
-Chromium comes from Debian's package (``/usr/bin/chromium``; ``.ci/run`` installs it)
+Chromium comes from Debian's package (``/usr/bin/chromium``; ``scripts/test`` installs it)
 and is driven by Playwright's Python API with ``executable_path``: Playwright's own
 browser download is never used (it fails on this network). A missing Chromium is a
 test failure, not a skip. Screenshots are kept in ``test-artifacts/screenshots/``.

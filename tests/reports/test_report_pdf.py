@@ -1,6 +1,6 @@
 """The reports as PDF: WeasyPrint renders them on A4 with the charts drawn and coloured.
 
-Each PDF's pages are rasterised with poppler's ``pdftoppm`` (installed by ``.ci/run``)
+Each PDF's pages are rasterised with poppler's ``pdftoppm`` (installed by ``scripts/test``)
 and looked at as pixels: page 1 must not be blank, and a chart page must show the
 charts' own colours (an SVG that lost its styles renders black or not at all). The
 PNGs are kept under ``test-artifacts/reports/`` (git-ignored) for a person to look at.
@@ -50,7 +50,7 @@ DOCUMENTS: dict[str, tuple[str, Render, range]] = {
 
 def _tool(name: str) -> str:
     found = shutil.which(name)
-    assert found, f"{name} (poppler-utils) is needed to look at the PDFs; .ci/run installs it"
+    assert found, f"{name} (poppler-utils) is needed to look at the PDFs; scripts/test installs it"
     return found
 
 
