@@ -21,7 +21,6 @@ backmech supports decisions; it does not replace a clinician.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -29,20 +28,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from course_simulation import simulate  # noqa: E402
+from course_simulation import simulate
 
-from backmech.bootstrap import assessment_service  # noqa: E402
-from backmech.exports.csv_export import questionnaire_scores_csv, session_logs_csv  # noqa: E402
-from backmech.exports.fhir import export_bundle, import_bundle  # noqa: E402
-from backmech.exports.ical import patient_calendar  # noqa: E402
-from backmech.reports.basis import report_basis  # noqa: E402
-from backmech.reports.clinician_letter import render_clinician_letter  # noqa: E402
-from backmech.reports.patient_report import render_patient_report  # noqa: E402
-from backmech.reports.pdf import to_pdf  # noqa: E402
-from backmech.reports.report_charts import adherence_calendar, score_charts, session_pain_chart  # noqa: E402
-from backmech.services.care_plan import current_from  # noqa: E402
-from backmech.services.course import Course, course_so_far  # noqa: E402
-from backmech.services.patient_record import read_patient_record  # noqa: E402
+from backmech.bootstrap import assessment_service
+from backmech.exports.csv_export import questionnaire_scores_csv, session_logs_csv
+from backmech.exports.fhir import export_bundle, import_bundle
+from backmech.exports.ical import patient_calendar
+from backmech.reports.basis import report_basis
+from backmech.reports.clinician_letter import render_clinician_letter
+from backmech.reports.patient_report import render_patient_report
+from backmech.reports.pdf import to_pdf
+from backmech.reports.report_charts import adherence_calendar, score_charts, session_pain_chart
+from backmech.services.care_plan import current_from
+from backmech.services.course import Course, course_so_far
+from backmech.services.patient_record import read_patient_record
 
 
 def describe(course: Course) -> str:

@@ -25,12 +25,13 @@ def movement_service(
     knowledge_root: Path | None = None, limits: VideoLimits | None = None
 ) -> MovementService:
     """Movement analysis with the bundled BlazePose model (LiteRT) and PyAV decoding."""
+    from backmech.domain.results.model import VideoSummary
     from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
     from backmech.knowledge.loader import default_knowledge, load_knowledge
     from backmech.knowledge.movement_test_files import load_movement_tests
     from backmech.motion.pose.blazepose import BlazePoseLiteRT
     from backmech.motion.video import DEFAULT_LIMITS, frames, probe
-    from backmech.services.movement import MovementService, VideoSummary
+    from backmech.services.movement import MovementService
 
     root = knowledge_root or KNOWLEDGE_ROOT
     kb = default_knowledge() if knowledge_root is None else load_knowledge(knowledge_root)

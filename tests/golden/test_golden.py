@@ -45,8 +45,9 @@ from typing import Any
 
 import pytest
 
+from backmech.domain.results import AssessmentResult
 from backmech.knowledge.loader import load_knowledge
-from backmech.services.assessment import AssessmentResult, AssessmentService
+from backmech.services.assessment import AssessmentService
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.json"))

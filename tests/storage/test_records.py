@@ -16,8 +16,9 @@ import orjson
 import pytest
 
 from backmech.cli.render import result_json
+from backmech.domain.results import AssessmentResult
 from backmech.services.accounts import AuthorisationError
-from backmech.services.assessment import AssessmentResult, AssessmentService
+from backmech.services.assessment import AssessmentService
 from backmech.services.ports import AuditAction, Clinic, Patient, Role, SignedInUser, User, utc_now
 from backmech.services.records import PatientNotFoundError, patient_assessments, save_assessment
 from backmech.services.web_sessions import SessionPolicy, resolve_session, start_session

@@ -16,15 +16,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.mechanism.model import MechanismKind
 from backmech.domain.progression.reassessment import measure_change
-from backmech.services.progress import result_score
+from backmech.domain.results.model import AssessmentResult
+from backmech.services.codec import result_from_json
 from backmech.storage.prebuilt import ASSESSMENTS, PATIENTS, SESSION_LOGS
 
 REFERRED = "referred (programme stopped)"
@@ -53,19 +54,15 @@ class PatientOutcome:
     """Measure id → change towards better, in points."""
 
 
-def _mechanism(result: Mapping[str, Any]) -> str:
-    if not isinstance(result.get("plan"), Mapping):
+def _mechanism(result: AssessmentResult) -> str:
+    if result.plan is None:
         return REFERRED
-    for mechanism in result.get("mechanisms") or []:
-        if isinstance(mechanism, Mapping) and mechanism.get("kind") == "primary":
-            return str(mechanism.get("id") or NO_MECHANISM)
-    return NO_MECHANISM
+    primary = next((m for m in result.mechanisms if m.kind is MechanismKind.PRIMARY), None)
+    return primary.id if primary is not None else NO_MECHANISM
 
 
-def _plan_weeks(result: Mapping[str, Any]) -> int | None:
-    plan = result.get("plan")
-    weeks = plan.get("weeks") if isinstance(plan, Mapping) else None
-    return weeks if isinstance(weeks, int) and not isinstance(weeks, bool) else None
+def _plan_weeks(result: AssessmentResult) -> int | None:
+    return result.plan.weeks if result.plan is not None else None
 
 
 def read_outcomes(
@@ -86,18 +83,18 @@ def read_outcomes(
         .select_from(SESSION_LOGS.join(PATIENTS, PATIENTS.c.id == SESSION_LOGS.c.patient_id))
         .where(*where)
     )
-    by_patient: dict[UUID, list[tuple[UUID, dt.datetime, Mapping[str, Any]]]] = defaultdict(list)
+    by_patient: dict[UUID, list[tuple[UUID, dt.datetime, AssessmentResult]]] = defaultdict(list)
     days: dict[UUID, set[dt.date]] = defaultdict(set)
     with engine.connect() as connection:
         for row in connection.execute(assessments):
-            by_patient[row.patient_id].append((row.clinic_id, row.created_at, row.result))
+            by_patient[row.patient_id].append((row.clinic_id, row.created_at, result_from_json(row.result)))
         for log in connection.execute(logs):
             days[log.patient_id].add(log.session_date)
     return [_outcome(history, days[patient], kb, today) for patient, history in by_patient.items()]
 
 
 def _outcome(
-    history: list[tuple[UUID, dt.datetime, Mapping[str, Any]]],
+    history: list[tuple[UUID, dt.datetime, AssessmentResult]],
     active: Iterable[dt.date],
     kb: KnowledgeBase,
     today: dt.date,
@@ -118,7 +115,7 @@ def _outcome(
         values = [
             (at, value)
             for _, at, result in history
-            if (value := result_score(result, spec.questionnaire, spec.output)) is not None
+            if (value := result.score(spec.questionnaire, spec.output)) is not None
         ]
         if not values:
             continue

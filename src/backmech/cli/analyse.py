@@ -17,8 +17,9 @@ from backmech.cli.files import write_atomic
 from backmech.cli.internal_errors import EXIT_INTERNAL, log_to_file
 from backmech.cli.render import dumps
 from backmech.domain.errors import BackmechError, InputError
+from backmech.domain.results.model import MovementReport
 from backmech.services.incidents import new_reference
-from backmech.services.movement import MovementOutcome, MovementService, outcome_view
+from backmech.services.movement import MovementOutcome, MovementService, movement_report
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"})
 
@@ -142,7 +143,7 @@ def _batch_job(job: tuple[Path, str, Path | None]) -> dict[str, object]:
             )
         service = movement_service(knowledge)
         outcome = service.analyse(video, test)
-        return {"video": str(video), "ok": True, "result": outcome_view(outcome)}
+        return {"video": str(video), "ok": True, "result": movement_report(outcome)}
     except BackmechError as error:
         return {
             "video": str(video),
@@ -165,7 +166,7 @@ def _batch_job(job: tuple[Path, str, Path | None]) -> dict[str, object]:
 
 def with_video_findings(
     data: object, videos: list[str], knowledge: Path | None
-) -> tuple[object, list[dict[str, object]]]:
+) -> tuple[object, list[MovementReport]]:
     """Analyse ``TEST=FILE`` videos and add their findings to the intake's ``findings``.
 
     Findings already written in the intake (by a clinician) are kept where a video does
@@ -178,13 +179,13 @@ def with_video_findings(
     service = movement_service(knowledge)
     merged: dict[str, object] = dict(data)
     findings = dict(merged.get("findings") or {})  # type: ignore[call-overload]
-    views: list[dict[str, object]] = []
+    views: list[MovementReport] = []
     for spec in videos:
         test, sep, file = spec.partition("=")
         if not sep or not file:
             raise InputError("--video", f"{spec!r} is not TEST=FILE", allowed="e.g. forward-bend=clip.mp4")
         outcome = analyse_one(service, Path(file), test, show_progress=sys.stderr.isatty())
         findings.update(outcome.facts())
-        views.append(outcome_view(outcome))
+        views.append(movement_report(outcome))
     merged["findings"] = findings
     return merged, views

@@ -19,7 +19,7 @@ import typer
 
 if TYPE_CHECKING:
     from backmech.domain.errors import BackmechError
-    from backmech.services.assessment import AssessmentResult
+    from backmech.domain.results import AssessmentResult, MovementReport
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_KNOWLEDGE = 3
@@ -134,7 +134,7 @@ def assess(
         _fail(error)
 
 
-def _with_movement(result: AssessmentResult, movement: list[dict[str, object]]) -> AssessmentResult:
+def _with_movement(result: AssessmentResult, movement: list[MovementReport]) -> AssessmentResult:
     from dataclasses import replace
 
     return replace(result, movement_tests=tuple(movement))
@@ -192,10 +192,10 @@ def analyse(
             outcome = cmd.analyse_one(service, video, test, show_progress=not as_json and sys.stderr.isatty())
             cmd.write_outputs(service, video, outcome, overlay, plot)
         if as_json:
-            from backmech.cli.render import dumps
-            from backmech.services.movement import outcome_view
+            from backmech.services.codec import dumps
+            from backmech.services.movement import movement_report
 
-            sys.stdout.buffer.write(dumps(outcome_view(outcome), indent=True) + b"\n")
+            sys.stdout.buffer.write(dumps(movement_report(outcome), indent=True) + b"\n")
         else:
             cmd.print_outcome(outcome)
     except BackmechError as error:

@@ -6,7 +6,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import orjson
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -15,8 +14,9 @@ from rich.text import Text
 from backmech.domain.facts import Vocabulary
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
+from backmech.domain.results import AssessmentResult
 from backmech.domain.types import TriageLevel
-from backmech.services.assessment import AssessmentResult
+from backmech.services import codec
 from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _LEVEL_STYLE = {
@@ -28,9 +28,8 @@ _LEVEL_STYLE = {
 
 
 def dumps(obj: object, *, indent: bool = False) -> bytes:
-    """JSON bytes; dataclasses and enums are encoded natively by orjson."""
-    option = orjson.OPT_INDENT_2 if indent else 0
-    return orjson.dumps(obj, option=option | orjson.OPT_NON_STR_KEYS)
+    """JSON bytes of any typed value, through the one codec."""
+    return codec.dumps(obj, indent=indent)
 
 
 def result_json(result: AssessmentResult, *, indent: bool = False) -> bytes:

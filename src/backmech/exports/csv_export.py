@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from backmech.services.ports import Assessment, SessionLog
 
@@ -48,10 +48,6 @@ SCORE_COLUMNS = (
 )
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NOT_SCORES = frozenset(
-    {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
-)
-"""Keys of a stored questionnaire result that describe the scores rather than being one."""
 
 
 def session_logs_csv(logs: Iterable[SessionLog]) -> str:
@@ -82,13 +78,8 @@ def questionnaire_scores_csv(assessments: Sequence[Assessment]) -> str:
     baseline: dict[tuple[str, str], float] = {}
     rows: list[tuple[object, ...]] = []
     for assessment in assessments:
-        scores = assessment.result.get("scores")
-        if not isinstance(scores, Mapping):
-            continue
-        for instrument, outcome in scores.items():
-            if not isinstance(outcome, Mapping):
-                continue
-            for name, value in _score_values(outcome):
+        for instrument, outcome in assessment.result.scores.items():
+            for name, value in outcome.values.items():
                 change: object = ""
                 if isinstance(value, int | float):
                     first = baseline.setdefault((instrument, name), value)
@@ -98,35 +89,15 @@ def questionnaire_scores_csv(assessments: Sequence[Assessment]) -> str:
                         assessment.created_at.date().isoformat(),
                         str(assessment.id),
                         instrument,
-                        _text(str(outcome.get("instrument", ""))),
+                        _text(outcome.instrument),
                         name,
                         "" if value is None else _number(value) if isinstance(value, int | float) else value,
-                        _band(outcome, name),
-                        _yes_no(outcome.get("complete")),
+                        band.id if (band := outcome.bands.get(name)) is not None else "",
+                        _yes_no(outcome.complete),
                         change,
                     )
                 )
     return _table(SCORE_COLUMNS, rows)
-
-
-def _score_values(outcome: Mapping[str, object]) -> list[tuple[str, int | float | str | None]]:
-    """The scores of one questionnaire result: numbers, a risk group, or None when not scorable."""
-    found: list[tuple[str, int | float | str | None]] = []
-    for name, value in outcome.items():
-        if name in _NOT_SCORES or isinstance(value, bool):
-            continue
-        if value is None or isinstance(value, int | float | str):
-            found.append((name, value))
-    return found
-
-
-def _band(outcome: Mapping[str, object], name: str) -> str:
-    bands = outcome.get("bands")
-    if isinstance(bands, Mapping):
-        band = bands.get(name)
-        if isinstance(band, Mapping) and isinstance(band.get("id"), str):
-            return str(band["id"])
-    return ""
 
 
 def _number(value: float) -> int | float:

@@ -88,7 +88,7 @@ def export_bundle(record: PatientRecord, knowledge: KnowledgeBase) -> dict[str, 
     ]
     for assessment in record.assessments:
         entries.extend(_assessment(assessment, used, finished, knowledge, patient_id))
-    with_plan = [a for a in record.assessments if isinstance(a.result.get("plan"), Mapping)]
+    with_plan = [a for a in record.assessments if a.result.plan is not None]
     if record.plan_edits and record.assessments and not with_plan:
         # Care recorded with no plan to sit on (e.g. a neurological examination after a red
         # flag): keep it on the newest assessment rather than drop it.
@@ -119,9 +119,7 @@ def instruments_used(assessments: Sequence[Assessment], knowledge: KnowledgeBase
     used: set[str] = set()
     for assessment in assessments:
         used.update(_answers(assessment))
-        scores = assessment.result.get("scores")
-        if isinstance(scores, Mapping):
-            used.update(str(qid) for qid in scores)
+        used.update(assessment.result.scores)
     return sorted(qid for qid in used if qid in knowledge.questionnaires)
 
 
@@ -146,8 +144,7 @@ def _assessment(
 ) -> list[Json]:
     """A ClinicalImpression for one assessment, then its QuestionnaireResponses and scores."""
     answers = _answers(assessment)
-    scores = assessment.result.get("scores")
-    scores = scores if isinstance(scores, Mapping) else {}
+    scores = assessment.result.scores
     at = assessment.created_at
     found: list[Json] = []
     for qid in used:
@@ -158,7 +155,7 @@ def _assessment(
             response_id = response["id"]
             found.append(response)
         score = scores.get(qid)
-        if isinstance(score, Mapping):
+        if score is not None:
             found.extend(build_scores(q, score, assessment.id, patient_id, at, response_id))
     movement = [a for a in finished if a.assessment_id == assessment.id]
     investigation = []
@@ -174,7 +171,7 @@ def _assessment(
             (EXT_ENGINE_VERSION, assessment.engine_version),
             (EXT_TRIAGE_LEVEL, assessment.triage_level),
             (EXT_PLAN_STATUS, assessment.plan_status),
-            (EXT_ASSESSED_ON, assessment.result.get("assessed_on")),
+            (EXT_ASSESSED_ON, assessment.result.assessed_on),
         )
         if isinstance(value, str) and value
     ]

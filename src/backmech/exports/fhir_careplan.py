@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-import orjson
-
+from backmech.domain.exercises.model import Dose
+from backmech.domain.plans.model import ExcludedExercise, Plan, PlannedExercise
 from backmech.exports.fhir_codes import (
     CS_EXERCISE,
     EXT_PLAN_EDIT,
@@ -34,6 +34,7 @@ from backmech.exports.fhir_codes import (
     ref,
     string_extension,
 )
+from backmech.services.codec import dumps, loads, plan_change_from_json
 from backmech.services.plan_text import describe_change
 from backmech.services.ports import Assessment, PlanEdit
 
@@ -45,8 +46,8 @@ EXCLUDED = "excluded_exercises"
 
 def plan_date(assessment: Assessment) -> dt.date:
     """The clinical date of an assessment: ``assessed_on`` when the intake gave one."""
-    assessed_on = assessment.result.get("assessed_on")
-    if isinstance(assessed_on, str):
+    assessed_on = assessment.result.assessed_on
+    if assessed_on:
         try:
             return dt.date.fromisoformat(assessed_on)
         except ValueError:
@@ -58,15 +59,13 @@ def build_care_plan(
     assessment: Assessment, newest: Assessment, edits: Sequence[PlanEdit], patient_id: UUID
 ) -> Json:
     """The plan of ``assessment`` (the latest with a plan); ``newest`` decides whether it is still active."""
-    plan = assessment.result["plan"]
-    assert isinstance(plan, Mapping)
+    plan = assessment.result.plan
+    assert plan is not None
     start = plan_date(assessment)
-    weeks = int(plan.get("weeks") or 0)
-    activities: list[Json] = []
-    for section in (*PLAN_SECTIONS, EXCLUDED):
-        for item in plan.get(section) or ():
-            if isinstance(item, Mapping) and item.get("slug"):
-                activities.append({"detail": _detail(section, item)})
+    activities: list[Json] = [
+        {"detail": _detail(section, item)} for section in PLAN_SECTIONS for item in getattr(plan, section)
+    ]
+    activities.extend({"detail": _excluded_detail(item)} for item in plan.excluded_exercises)
     notes = [edit_note(edit, assessment.created_at) for edit in edits]
     withheld = newest.id != assessment.id
     if withheld:
@@ -84,15 +83,15 @@ def build_care_plan(
         "id": care_plan_id(assessment.id),
         "status": "on-hold" if withheld else "active",
         "intent": "plan",
-        "title": str(plan.get("session_name") or "Exercise plan"),
+        "title": plan.session_name or "Exercise plan",
         "subject": ref(patient_id),
-        "period": {"start": start.isoformat(), "end": (start + dt.timedelta(weeks=weeks)).isoformat()},
+        "period": {"start": start.isoformat(), "end": (start + dt.timedelta(weeks=plan.weeks)).isoformat()},
         "created": instant(assessment.created_at),
         "supportingInfo": [ref(assessment.id)],
         "activity": activities,
     }
-    if plan.get("approach"):
-        resource["description"] = str(plan["approach"])
+    if plan.approach:
+        resource["description"] = plan.approach
     if notes:
         resource["note"] = notes
     return resource
@@ -102,33 +101,37 @@ def care_plan_id(assessment_id: UUID) -> str:
     return derived_id(assessment_id, "care-plan")
 
 
-def _detail(section: str, item: Mapping[str, Any]) -> Json:
-    name = str(item.get("name") or item["slug"])
+def _detail(section: str, item: PlannedExercise) -> Json:
+    name = item.name or item.slug
     detail: Json = {
         "extension": [string_extension(EXT_PLAN_SECTION, section)],
-        "code": concept(coding(CS_EXERCISE, str(item["slug"]), name), text=name),
+        "code": concept(coding(CS_EXERCISE, item.slug, name), text=name),
         "status": "scheduled",
     }
-    if section == EXCLUDED:
-        because = [str(b) for b in item.get("because") or ()]
-        detail["doNotPerform"] = True
-        detail["reasonCode"] = [{"text": b} for b in because]
-        detail["description"] = "Left out of the plan as unsuitable for: " + ", ".join(because)
-        return detail
-    dose = item.get("dose")
-    if isinstance(dose, Mapping):
-        if dose.get("frequency"):
-            detail["scheduledString"] = str(dose["frequency"])
-        if dose.get("text"):
-            detail["description"] = str(dose["text"])
-    if item.get("reason"):
-        detail["reasonCode"] = [{"text": str(item["reason"])}]
+    if item.dose.frequency:
+        detail["scheduledString"] = item.dose.frequency
+    if item.dose.text:
+        detail["description"] = item.dose.text
+    if item.reason:
+        detail["reasonCode"] = [{"text": item.reason}]
     return detail
+
+
+def _excluded_detail(item: ExcludedExercise) -> Json:
+    name = item.name or item.slug
+    return {
+        "extension": [string_extension(EXT_PLAN_SECTION, EXCLUDED)],
+        "code": concept(coding(CS_EXERCISE, item.slug, name), text=name),
+        "status": "scheduled",
+        "doNotPerform": True,
+        "reasonCode": [{"text": b} for b in item.because],
+        "description": "Left out of the plan as unsuitable for: " + ", ".join(item.because),
+    }
 
 
 def edit_note(edit: PlanEdit, plan_made: dt.datetime | None) -> Json:
     """A clinician's change as an Annotation; ``plan_made`` marks edits older than the plan they sit on."""
-    parts = [string_extension("change", _json(edit.change))]
+    parts = [string_extension("change", dumps(edit.change).decode())]
     if edit.reason:
         parts.insert(0, string_extension("reason", edit.reason))
     if edit.editor_id is not None:
@@ -142,30 +145,68 @@ def edit_note(edit: PlanEdit, plan_made: dt.datetime | None) -> Json:
     }
 
 
-def _json(change: Mapping[str, object]) -> str:
-    return orjson.dumps(change, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def read_care_plan(
-    care_plan: Mapping[str, Any], patient_id: UUID
-) -> tuple[dict[str, object], list[PlanEdit]]:
-    """The plan document (the exported parts) and the clinician's edits, oldest first."""
+def read_care_plan(care_plan: Mapping[str, Any], patient_id: UUID) -> tuple[Plan, list[PlanEdit]]:
+    """The plan (the parts the CarePlan carries; the rest empty) and the clinician's edits, oldest first."""
     period = care_plan.get("period") or {}
-    plan: dict[str, object] = {"session_name": care_plan.get("title", "")}
+    weeks = 0
     if period.get("start") and period.get("end"):
         span = dt.date.fromisoformat(period["end"]) - dt.date.fromisoformat(period["start"])
-        plan["weeks"] = span.days // 7
-    if care_plan.get("description"):
-        plan["approach"] = care_plan["description"]
+        weeks = span.days // 7
+    sections: dict[str, list[PlannedExercise]] = {section: [] for section in PLAN_SECTIONS}
+    excluded: list[ExcludedExercise] = []
     for activity in care_plan.get("activity", ()):
         detail = activity.get("detail") or {}
         section = extension_value(detail, EXT_PLAN_SECTION)
-        if section not in (*PLAN_SECTIONS, EXCLUDED):
-            continue
-        items = plan.setdefault(section, [])
-        assert isinstance(items, list)
-        items.append(_read_item(section, detail))
+        reasons = tuple(str(r.get("text", "")) for r in detail.get("reasonCode", ()))
+        slug = code_in(detail.get("code"), CS_EXERCISE) or ""
+        name = str(detail.get("code", {}).get("text", ""))
+        if section == EXCLUDED:
+            excluded.append(ExcludedExercise(slug, name, reasons))
+        elif section in sections:
+            sections[section].append(_read_item(slug, name, detail, reasons))
+    plan = imported_plan(
+        weeks=weeks,
+        session_name=str(care_plan.get("title", "")),
+        approach=str(care_plan.get("description", "")),
+        sections=sections,
+        excluded=excluded,
+    )
     return plan, read_edits(care_plan, patient_id)
+
+
+def imported_plan(
+    *,
+    weeks: int,
+    session_name: str,
+    approach: str,
+    sections: Mapping[str, list[PlannedExercise]],
+    excluded: list[ExcludedExercise],
+) -> Plan:
+    """A plan as another system's record carries it: the lists and their doses, nothing the engine derived."""
+    return Plan(
+        weeks=weeks,
+        weeks_reason="",
+        emphasis="",
+        session_name=session_name,
+        approach=approach,
+        care_stage=None,
+        phases=(),
+        exercises=tuple(sections.get("exercises", ())),
+        daily_routine=tuple(sections.get("daily_routine", ())),
+        daily_routine_minutes=0.0,
+        walking=tuple(sections.get("walking", ())),
+        relief=tuple(sections.get("relief", ())),
+        avoid=(),
+        excluded_exercises=tuple(excluded),
+        lifestyle=(),
+        education=(),
+        clinician_care=(),
+        safety_rules=(),
+        reassess_after_days=0,
+        movement_retest_weeks=(),
+        decision_points=(),
+        sources=(),
+    )
 
 
 def read_edits(resource: Mapping[str, Any], patient_id: UUID) -> list[PlanEdit]:
@@ -173,24 +214,21 @@ def read_edits(resource: Mapping[str, Any], patient_id: UUID) -> list[PlanEdit]:
     return [_read_edit(note, patient_id) for note in resource.get("note", ()) if _is_edit(note)]
 
 
-def _read_item(section: str, detail: Mapping[str, Any]) -> dict[str, object]:
-    item: dict[str, object] = {
-        "slug": code_in(detail.get("code"), CS_EXERCISE),
-        "name": detail.get("code", {}).get("text", ""),
-    }
-    reasons = [str(r.get("text", "")) for r in detail.get("reasonCode", ())]
-    if section == EXCLUDED:
-        item["because"] = reasons
-        return item
-    dose: dict[str, object] = {}
-    if detail.get("description"):
-        dose["text"] = detail["description"]
-    if detail.get("scheduledString"):
-        dose["frequency"] = detail["scheduledString"]
-    item["dose"] = dose
-    if reasons:
-        item["reason"] = reasons[0]
-    return item
+def _read_item(slug: str, name: str, detail: Mapping[str, Any], reasons: tuple[str, ...]) -> PlannedExercise:
+    dose = Dose(
+        text=str(detail.get("description", "")), frequency=str(detail.get("scheduledString", "") or "daily")
+    )
+    return PlannedExercise(
+        slug=slug,
+        name=name,
+        category="",
+        dose=dose,
+        minutes=0.0,
+        reason=reasons[0] if reasons else "",
+        progression=None,
+        regression=None,
+        source="",
+    )
 
 
 def _is_edit(note: Mapping[str, Any]) -> bool:
@@ -202,9 +240,7 @@ def _read_edit(note: Mapping[str, Any], patient_id: UUID) -> PlanEdit:
     for ext in note["extension"]:
         if ext.get("url") == EXT_PLAN_EDIT:
             parts = {str(p["url"]): str(p["valueString"]) for p in ext.get("extension", ())}
-    change = orjson.loads(parts["change"])
-    if not isinstance(change, dict):
-        raise ValueError("a plan-edit change must be a JSON object")
+    change = plan_change_from_json(loads(parts["change"]))
     return PlanEdit(
         patient_id=patient_id,
         editor_id=UUID(parts["editor"]) if "editor" in parts else None,

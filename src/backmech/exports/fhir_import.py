@@ -23,6 +23,17 @@ import orjson
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from backmech.domain.plans.model import Plan
+from backmech.domain.results.model import (
+    DISCLAIMER,
+    RESULT_SCHEMA_VERSION,
+    AssessmentResult,
+    ClassificationSummary,
+    DataCompleteness,
+    ScoreReport,
+)
+from backmech.domain.safety.screening import TriageResult
+from backmech.domain.types import TriageLevel
 from backmech.exports.fhir_careplan import read_care_plan, read_edits
 from backmech.exports.fhir_codes import (
     BASE,
@@ -40,6 +51,7 @@ from backmech.exports.fhir_codes import (
 )
 from backmech.exports.fhir_observations import read_movement, read_score, read_session
 from backmech.exports.fhir_questionnaires import qid_from_url, questionnaire_url, read_response
+from backmech.services.codec import decode
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, MovementAnalysis, Patient, PlanEdit
 
@@ -189,7 +201,7 @@ class _Reader:
         for impression in self.of_type("ClinicalImpression"):
             assessment_id = _uuid(impression.get("id"))
             answers: dict[str, object] = {}
-            scores: dict[str, dict[str, Any]] = {}
+            scores: dict[str, dict[str, Any]] = {}  # score objects in the result contract's JSON shape
             for group in impression.get("investigation", ()):
                 for item in group.get("item", ()):
                     resource = self.resolve(item) or {}
@@ -218,18 +230,24 @@ class _Reader:
                         score["complete"] = score["complete"] and complete
                     elif kind == "Observation" and code_in(resource.get("code"), CS_MOVEMENT_TEST):
                         movement_of[str(resource["id"])] = assessment_id
-            result: dict[str, object] = {"scores": scores}
-            assessed_on = extension_value(impression, EXT_ASSESSED_ON)
-            if assessed_on is not None:
-                result["assessed_on"] = assessed_on
+            triage_level = extension_value(impression, EXT_TRIAGE_LEVEL) or ""
+            plan_status = extension_value(impression, EXT_PLAN_STATUS) or ""
+            engine_version = extension_value(impression, EXT_ENGINE_VERSION) or ""
+            result = _imported_result(
+                {qid: decode(ScoreReport, doc, f"scores.{qid}") for qid, doc in scores.items()},
+                assessed_on=extension_value(impression, EXT_ASSESSED_ON),
+                triage_level=triage_level,
+                plan_status=plan_status,
+                engine_version=engine_version,
+            )
             assessments.append(
                 Assessment(
                     patient_id=patient_id,
                     intake={"questionnaires": answers},
                     result=result,
-                    triage_level=extension_value(impression, EXT_TRIAGE_LEVEL) or "",
-                    plan_status=extension_value(impression, EXT_PLAN_STATUS) or "",
-                    engine_version=extension_value(impression, EXT_ENGINE_VERSION) or "",
+                    triage_level=triage_level,
+                    plan_status=plan_status,
+                    engine_version=engine_version,
                     id=assessment_id,
                     created_at=dt.datetime.fromisoformat(str(impression["date"])),
                 )
@@ -246,8 +264,43 @@ class _Reader:
         return sorted(analyses, key=lambda a: a.created_at)
 
 
-def _with_plan(assessment: Assessment, plan: Mapping[str, object]) -> Assessment:
-    return replace(assessment, result={**assessment.result, "plan": dict(plan)})
+def _with_plan(assessment: Assessment, plan: Plan) -> Assessment:
+    return replace(assessment, result=replace(assessment.result, plan=plan))
+
+
+def _imported_result(
+    scores: Mapping[str, ScoreReport],
+    *,
+    assessed_on: str | None,
+    triage_level: str,
+    plan_status: str,
+    engine_version: str,
+) -> AssessmentResult:
+    """What a bundle carries of an assessment: its scores, triage level and plan status.
+
+    The rest (the mechanisms and their evidence, the screen's reasons) is not exported
+    to FHIR, so it is empty here, and the classification says it was not assessed.
+    """
+    level = TriageLevel(triage_level) if triage_level in set(TriageLevel) else TriageLevel.NONE
+    return AssessmentResult(
+        schema_version=RESULT_SCHEMA_VERSION,
+        case_id="",
+        assessed_on=assessed_on,
+        backmech_version=engine_version,
+        disclaimer=DISCLAIMER,
+        triage=TriageResult(
+            level=level, reasons=(), action="", safety_net=(), unanswered=(), complete=True, possible=()
+        ),
+        scores=dict(scores),
+        classification=ClassificationSummary("not_assessed", None, (), (), "balanced"),
+        mechanisms=(),
+        contributing_factors=(),
+        prediction_rules=(),
+        plan=None,
+        plan_status=plan_status,
+        data_completeness=DataCompleteness((), (), (), (), ()),
+        sources={},
+    )
 
 
 def _references(node: object) -> Iterator[str]:

@@ -19,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from backmech.domain.movement import Metric, ViewCheck
 from backmech.domain.questionnaires.model import Output, Questionnaire
+from backmech.domain.results.model import BandReport, MovementReport, ScoreReport
 from backmech.exports.fhir_codes import (
     CS_BAND,
     CS_MOVEMENT_METRIC,
@@ -70,28 +72,36 @@ def score_id(assessment_id: UUID, qid: str, output_id: str) -> str:
 
 def build_scores(
     q: Questionnaire,
-    score: Mapping[str, Any],
+    score: ScoreReport,
     assessment_id: UUID,
     patient_id: UUID,
     at: dt.datetime,
     response_id: str | None,
 ) -> list[Json]:
     """One Observation per scored output of one instrument (withheld scores are left out)."""
-    exported = [o for o in q.outputs if _scored(score.get(o.id))]
+    exported = [o for o in q.outputs if _scored(score.values.get(o.id))]
     if not exported:
         return []
     ids = {o.id for o in exported}
     fallback = q.primary_output if q.primary_output in ids else exported[0].id
     notes: dict[str, list[str]] = {o.id: [] for o in exported}
-    for note in score.get("notes") or ():
-        if not str(note).strip():
+    for note in score.notes:
+        if not note.strip():
             continue
-        prefix = str(note).split(":", 1)[0]
-        notes[prefix if prefix in ids else fallback].append(str(note))
-    bands = score.get("bands") or {}
+        prefix = note.split(":", 1)[0]
+        notes[prefix if prefix in ids else fallback].append(note)
     return [
         _score(
-            q, o, score[o.id], bands.get(o.id), notes[o.id], score, assessment_id, patient_id, at, response_id
+            q,
+            o,
+            score.values[o.id],
+            score.bands.get(o.id),
+            notes[o.id],
+            score.complete,
+            assessment_id,
+            patient_id,
+            at,
+            response_id,
         )
         for o in exported
     ]
@@ -105,9 +115,9 @@ def _score(
     q: Questionnaire,
     output: Output,
     value: object,
-    band: Mapping[str, Any] | None,
+    band: BandReport | None,
     notes: Sequence[str],
-    score: Mapping[str, Any],
+    complete: bool,
     assessment_id: UUID,
     patient_id: UUID,
     at: dt.datetime,
@@ -120,7 +130,7 @@ def _score(
     resource: Json = {
         "resourceType": "Observation",
         "id": score_id(assessment_id, q.id, output.id),
-        "status": "final" if score.get("complete", True) else "preliminary",
+        "status": "final" if complete else "preliminary",
         "category": category("survey"),
         "code": concept(*codings, text=f"{q.name}: {output.description}"),
         "subject": ref(patient_id),
@@ -136,12 +146,10 @@ def _score(
         if q.id == "start_back" and str(value) in STARTBACK_RISK_LOINC:
             answer.append(coding(LOINC, *STARTBACK_RISK_LOINC[str(value)]))
         resource["valueCodeableConcept"] = concept(*answer, text=str(value))
-    if band:
-        interpretation = concept(
-            coding(CS_BAND, str(band["id"]), str(band.get("label", ""))), text=str(band.get("meaning", ""))
-        )
-        if band.get("source"):
-            interpretation["extension"] = [string_extension(EXT_SOURCE, str(band["source"]))]
+    if band is not None:
+        interpretation = concept(coding(CS_BAND, band.id, band.label), text=band.meaning)
+        if band.source:
+            interpretation["extension"] = [string_extension(EXT_SOURCE, band.source)]
         resource["interpretation"] = [interpretation]
     if notes:
         resource["note"] = [{"text": n} for n in notes]
@@ -243,13 +251,9 @@ def read_session(observation: Mapping[str, Any], patient_id: UUID) -> SessionLog
 
 def build_movement(analysis: MovementAnalysis, patient_id: UUID) -> list[Json]:
     """The panel for one finished analysis, then one Observation per metric."""
-    result = analysis.result or {}
-    metrics = result.get("metrics")
-    members: list[Json] = []
-    if isinstance(metrics, Mapping):
-        for metric_id, metric in metrics.items():
-            if isinstance(metric, Mapping):
-                members.append(_metric(analysis, str(metric_id), metric, patient_id))
+    report = analysis.result if isinstance(analysis.result, MovementReport) else None
+    metrics = report.metrics if report is not None else {}
+    members = [_metric(analysis, metric_id, metric, patient_id) for metric_id, metric in metrics.items()]
     panel: Json = {
         "resourceType": "Observation",
         "id": str(analysis.id),
@@ -267,8 +271,8 @@ def build_movement(analysis: MovementAnalysis, patient_id: UUID) -> list[Json]:
     return [panel, *members]
 
 
-def _metric(analysis: MovementAnalysis, metric_id: str, metric: Mapping[str, Any], patient_id: UUID) -> Json:
-    name = str(metric.get("name") or metric_id)
+def _metric(analysis: MovementAnalysis, metric_id: str, metric: Metric, patient_id: UUID) -> Json:
+    name = metric.name or metric_id
     resource: Json = {
         "resourceType": "Observation",
         "id": derived_id(analysis.id, f"metric/{metric_id}"),
@@ -278,12 +282,11 @@ def _metric(analysis: MovementAnalysis, metric_id: str, metric: Mapping[str, Any
         "subject": ref(patient_id),
         "effectiveDateTime": instant(analysis.created_at),
     }
-    if metric.get("source"):
-        resource["extension"] = [string_extension(EXT_SOURCE, str(metric["source"]))]
-    unit = str(metric.get("unit", ""))
-    value = metric.get("value")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        quantity: Json = {"value": value}
+    if metric.source:
+        resource["extension"] = [string_extension(EXT_SOURCE, metric.source)]
+    unit = metric.unit
+    if metric.value is not None:
+        quantity: Json = {"value": metric.value}
         if unit:
             quantity["unit"] = unit
         if unit in UCUM_UNITS:
@@ -293,17 +296,14 @@ def _metric(analysis: MovementAnalysis, metric_id: str, metric: Mapping[str, Any
         resource["dataAbsentReason"] = concept(coding(DATA_ABSENT, "unknown"), text="Not measured")
         if unit:
             resource.setdefault("extension", []).append(string_extension(EXT_UNIT, unit))
-    if isinstance(metric.get("confidence"), int | float):
-        resource["component"] = [
-            {
-                "code": concept(
-                    coding(CS_MOVEMENT_METRIC, "confidence", "Confidence of the measurement (0-1)")
-                ),
-                "valueQuantity": {"value": metric["confidence"], "unit": "1", "system": UCUM, "code": "1"},
-            }
-        ]
-    if metric.get("normal"):
-        resource["referenceRange"] = [{"text": str(metric["normal"])}]
+    resource["component"] = [
+        {
+            "code": concept(coding(CS_MOVEMENT_METRIC, "confidence", "Confidence of the measurement (0-1)")),
+            "valueQuantity": {"value": metric.confidence, "unit": "1", "system": UCUM, "code": "1"},
+        }
+    ]
+    if metric.normal:
+        resource["referenceRange"] = [{"text": metric.normal}]
     return resource
 
 
@@ -315,32 +315,52 @@ def read_movement(
 ) -> MovementAnalysis:
     """A finished analysis with its metrics (the video and the other result fields are not exported)."""
     test = code_in(panel.get("code"), CS_MOVEMENT_TEST) or ""
-    metrics: dict[str, object] = {}
+    metrics: dict[str, Metric] = {}
     for member in members:
         code = code_in(member.get("code"), CS_MOVEMENT_METRIC) or ""
         metric_id = code.split(".", 1)[-1]
         quantity = member.get("valueQuantity")
         unit = str(quantity.get("unit", "")) if quantity else extension_value(member, EXT_UNIT) or ""
-        confidence = None
+        confidence = 0.0
         for component in member.get("component", ()):
             confidence = float(component["valueQuantity"]["value"])
         normal = member.get("referenceRange") or [{"text": ""}]
-        metrics[metric_id] = {
-            "name": str(member["code"].get("text", metric_id)),
-            "value": quantity["value"] if quantity else None,
-            "unit": unit,
-            "confidence": confidence,
-            "normal": str(normal[0].get("text", "")),
-            "source": extension_value(member, EXT_SOURCE) or "",
-        }
+        metrics[metric_id] = Metric(
+            id=metric_id,
+            name=str(member["code"].get("text", metric_id)),
+            value=float(quantity["value"]) if quantity else None,
+            unit=unit,
+            confidence=confidence,
+            normal=str(normal[0].get("text", "")),
+            source=extension_value(member, EXT_SOURCE) or "",
+        )
     return MovementAnalysis(
         patient_id=patient_id,
         test=test,
         media_path="",
         status=AnalysisStatus.DONE,
         assessment_id=assessment_id,
-        result={"test": test, "metrics": metrics},
+        result=imported_report(test, metrics),
         id=UUID(str(panel["id"])),
         created_at=dt.datetime.fromisoformat(str(panel["effectiveDateTime"])),
         updated_at=dt.datetime.fromisoformat(str(panel["issued"])),
+    )
+
+
+def imported_report(test: str, metrics: Mapping[str, Metric]) -> MovementReport:
+    """What a bundle carries of an analysed movement test: its metrics (not the video, findings or events)."""
+    return MovementReport(
+        test=test,
+        estimator="",
+        video=None,
+        frames_analysed=0,
+        detection_rate=0.0,
+        view=ViewCheck(ok=True, view="unknown", problems=()),
+        repetitions=0,
+        metrics=dict(metrics),
+        findings={},
+        finding_reasons=(),
+        phases=(),
+        events=(),
+        notes=(),
     )

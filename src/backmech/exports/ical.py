@@ -38,6 +38,7 @@ from icalendar import Alarm, Calendar, Event
 
 from backmech.domain.errors import BackmechError
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.model import Phase, Plan, PlannedExercise, SessionEntry
 from backmech.services.course import course_plan, course_start, plan_decision_points
 from backmech.services.patient_data import plan_of
 from backmech.services.patient_record import PatientRecord
@@ -107,7 +108,7 @@ def patient_calendar(
             "There is no plan to put in a calendar: no assessment has made one, or the newest withheld it.",
             hint="A plan is withheld after a red flag or an unfinished safety screen; see a clinician first.",
         )
-    plans_made = sum(1 for a in record.assessments if isinstance(a.result.get("plan"), Mapping))
+    plans_made = sum(1 for a in record.assessments if a.result.plan is not None)
     made_at = max([current.assessment.created_at, *(edit.at for edit in current.edits)])
     reminders: tuple[dt.date, ...] = ()
     if kb is not None and today is not None and record.reminders is not None:
@@ -145,9 +146,9 @@ def empty_calendar() -> bytes:
     return feed
 
 
-def plan_calendar(plan: Mapping[str, Any], options: CalendarOptions) -> bytes:
-    """The feed of one plan (the ``plan`` object of an assessment result), as RFC 5545 bytes."""
-    weeks = int(plan.get("weeks") or 0)
+def plan_calendar(plan: Plan, options: CalendarOptions) -> bytes:
+    """The feed of one plan (with the clinician's edits), as RFC 5545 bytes."""
+    weeks = plan.weeks
     if weeks < 1:
         raise BackmechError("The plan has no weeks to put in a calendar.", hint="Check the plan's length.")
     calendar = _calendar()
@@ -164,31 +165,28 @@ def plan_calendar(plan: Mapping[str, Any], options: CalendarOptions) -> bytes:
     return feed
 
 
-def _routine(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
-    items = _list(plan.get("daily_routine"))
-    if not items:
+def _routine(plan: Plan, weeks: int, options: CalendarOptions) -> list[Event]:
+    if not plan.daily_routine:
         return []
-    minutes = plan.get("daily_routine_minutes")
+    minutes = plan.daily_routine_minutes
     summary = "Daily back routine" + (f" (about {_minutes(minutes)} minutes)" if minutes else "")
-    lines = ["Every day, a short routine:", *(_exercise_line(item) for item in items)]
+    lines = ["Every day, a short routine:", *(_exercise_line(item) for item in plan.daily_routine)]
     event = _event(options, "routine", options.start, summary, lines)
     event.add("rrule", {"freq": "daily", "count": weeks * 7})
     return [event]
 
 
-def _sessions(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
+def _sessions(plan: Plan, weeks: int, options: CalendarOptions) -> list[Event]:
     days = sorted({day for day in options.session_weekdays if 0 <= day <= 6})
     if not days:
         return []
-    by_slug = {item.get("slug"): item for item in _list(plan.get("exercises"))}
-    name = str(plan.get("session_name") or "Exercise")
-    phases = _list(plan.get("phases")) or [
-        {"id": "plan", "name": "", "start_week": 1, "end_week": weeks, "session": plan.get("exercises")}
-    ]
+    by_slug = {item.slug: item for item in plan.exercises}
+    name = plan.session_name or "Exercise"
+    phases = plan.phases or (_whole_plan_phase(plan),)
     events = []
     for phase in phases:
-        first_week = max(1, int(phase.get("start_week") or 1))
-        last_week = min(weeks, int(phase.get("end_week") or weeks))
+        first_week = max(1, phase.start_week)
+        last_week = min(weeks, phase.end_week or weeks)
         begin = options.start + dt.timedelta(weeks=first_week - 1)
         end = options.start + dt.timedelta(weeks=last_week, days=-1)
         first = next(
@@ -196,23 +194,38 @@ def _sessions(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> 
         )
         if first is None or first > end:
             continue
-        minutes = phase.get("session_minutes")
-        title = f"{name} session" + (f": {phase['name']}" if phase.get("name") else "")
+        minutes = phase.session_minutes
+        title = f"{name} session" + (f": {phase.name}" if phase.name else "")
         summary = title + (f" (about {_minutes(minutes)} minutes)" if minutes else "")
-        lines = [str(phase["goal"])] if phase.get("goal") else []
-        lines += [
-            _exercise_line(by_slug.get(entry.get("slug"), entry)) for entry in _list(phase.get("session"))
-        ]
-        lines += [f"Move on when: {step}" for step in _list(phase.get("move_on_when"))]
-        event = _event(options, f"session/{phase.get('id') or phase.get('number')}", first, summary, lines)
+        lines = [phase.goal] if phase.goal else []
+        lines += [_exercise_line(by_slug.get(entry.slug, entry)) for entry in phase.session]
+        lines += [f"Move on when: {step}" for step in phase.move_on_when]
+        event = _event(options, f"session/{phase.id or phase.number}", first, summary, lines)
         event.add("rrule", {"freq": "weekly", "byday": [WEEKDAY_CODES[d] for d in days], "until": end})
         events.append(event)
     return events
 
 
-def _questionnaires(plan: Mapping[str, Any], weeks: int, options: CalendarOptions) -> list[Event]:
-    every = _reassessment(plan, "questionnaires_every_days", "reassess_after_days")
-    if not isinstance(every, int) or every < 1:
+def _whole_plan_phase(plan: Plan) -> Phase:
+    """A plan without phases (imported from another system): its whole session for its whole length."""
+    session = tuple(SessionEntry(e.slug, e.name, e.category, e.minutes) for e in plan.exercises)
+    return Phase(
+        number=1,
+        id="plan",
+        name="",
+        start_week=1,
+        end_week=plan.weeks,
+        goal="",
+        move_on_when=(),
+        session=session,
+        session_minutes=plan.session_minutes,
+        source="",
+    )
+
+
+def _questionnaires(plan: Plan, weeks: int, options: CalendarOptions) -> list[Event]:
+    every = plan.reassess_after_days
+    if every < 1:
         return []
     checks = _decision_points(plan)
     events = []
@@ -225,12 +238,11 @@ def _questionnaires(plan: Mapping[str, Any], weeks: int, options: CalendarOption
     return events
 
 
-def _movement_retests(plan: Mapping[str, Any], options: CalendarOptions) -> list[Event]:
-    weeks = _reassessment(plan, "movement_retest_weeks", "movement_retest_weeks")
+def _movement_retests(plan: Plan, options: CalendarOptions) -> list[Event]:
     checks = _decision_points(plan)
     events = []
-    for week in _list(weeks):
-        if not isinstance(week, int) or week < 1:
+    for week in plan.movement_retest_weeks:
+        if week < 1:
             continue
         lines = ["Film the movement tests again, as at the start, for your clinician to compare."]
         lines += checks.get(week, [])
@@ -289,25 +301,16 @@ def event_uid(feed_id: UUID, key: str) -> str:
     return f"{uuid5(UID_NAMESPACE, f'{feed_id}/{key}')}@backmech"
 
 
-def _reassessment(plan: Mapping[str, Any], name: str, legacy: str) -> object:
-    """A reassessment setting, from ``plan.reassessment`` or (results before it existed) the plan itself."""
-    nested = plan.get("reassessment")
-    if isinstance(nested, Mapping) and name in nested:
-        return nested[name]
-    return plan.get(legacy)
-
-
-def _decision_points(plan: Mapping[str, Any]) -> dict[int, list[str]]:
+def _decision_points(plan: Plan) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for week, check in plan_decision_points(plan) or ():
+    for week, check in plan_decision_points(plan):
         found.setdefault(week, []).append(f"Week {week} check: {check}")
     return found
 
 
-def _exercise_line(item: Mapping[str, Any]) -> str:
-    dose = item.get("dose")
-    text = dose.get("text") if isinstance(dose, Mapping) else None
-    return f"- {item.get('name') or item.get('slug')}" + (f": {text}" if text else "")
+def _exercise_line(item: PlannedExercise | SessionEntry) -> str:
+    text = item.dose.text if isinstance(item, PlannedExercise) else ""
+    return f"- {item.name or item.slug}" + (f": {text}" if text else "")
 
 
 def _days_per_week(intake: Mapping[str, Any]) -> int:
@@ -320,5 +323,3 @@ def _minutes(value: object) -> str:
     return f"{round(float(value))}" if isinstance(value, int | float) else str(value)
 
 
-def _list(value: object) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []

@@ -4,24 +4,29 @@ Why one place: the patient report and the clinician letter must agree on the sam
 rule the web pages follow. The *latest* assessment decides: if its triage stopped
 the programme, there is no plan to show (only the referral), even if an older
 assessment had one. Otherwise the plan is the latest plan with the clinician's edits
-replayed, by the same function the web pages use (``services.care_plan``).
+replayed, by the same function the web pages use (``services.care_plan``), and the week and
+phase are the course replay's (``services.course``), as on every page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.model import Plan
+from backmech.domain.results.model import AssessmentResult
+from backmech.domain.safety.screening import TriageResult
+from backmech.domain.types import TriageLevel
 from backmech.services.care_plan import (
     CurrentPlan,
     current_from,  # the one rule the web uses
 )
+from backmech.services.course import Course, PlanPosition, course_so_far
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, PlanEdit, SessionLog
-from backmech.services.progress import PlanPosition, plan_position
+from backmech.services.reminders import preference_of
 
 
 @dataclass(frozen=True)
@@ -32,35 +37,36 @@ class ReportBasis:
     kb: KnowledgeBase
     today: dt.date
     current: CurrentPlan | None
+    course: Course | None = None
+    """The course replayed up to ``today``: the one source of the week and phase shown."""
 
     @property
     def latest(self) -> Assessment | None:
         return self.record.latest
 
     @property
-    def result(self) -> Mapping[str, Any]:
-        """The latest stored result (empty before any assessment)."""
-        return self.latest.result if self.latest is not None else {}
+    def result(self) -> AssessmentResult | None:
+        """The latest stored result (None before any assessment)."""
+        return self.latest.result if self.latest is not None else None
 
     @property
-    def triage(self) -> Mapping[str, Any]:
-        triage = self.result.get("triage")
-        return triage if isinstance(triage, Mapping) else {}
+    def triage(self) -> TriageResult | None:
+        return self.result.triage if self.result is not None else None
 
     @property
     def blocked(self) -> str:
         """``""`` when a plan may be followed; else the latest assessment's plan status."""
-        if self.latest is None or isinstance(self.result.get("plan"), Mapping):
+        if self.latest is None or self.latest.result.plan is not None:
             return ""
         return self.latest.plan_status or "withheld"
 
     @property
     def referral(self) -> bool:
         """The latest triage stopped the programme: the report shows the referral instead of a plan."""
-        return bool(self.blocked) and str(self.triage.get("level", "none")) != "none"
+        return bool(self.blocked) and self.triage is not None and self.triage.level is not TriageLevel.NONE
 
     @property
-    def plan(self) -> dict[str, Any] | None:
+    def plan(self) -> Plan | None:
         return None if self.blocked or self.current is None else self.current.plan
 
     @property
@@ -70,25 +76,18 @@ class ReportBasis:
 
     @property
     def programme_start(self) -> dt.date | None:
-        """The first assessment of the latest unbroken run with a plan.
+        """The first day of the course the person is in (the replay's start).
 
-        A re-assessment replaces the plan but continues the programme (as the clinic
-        list counts adherence), so adherence and the calendar count from here, while
-        the week of the plan counts from the plan now followed (as the web pages do).
+        A re-assessment replaces the plan but continues the course, so adherence, the
+        calendar and the week of the plan all count from here.
         """
-        if self.plan is None:
-            return None
-        start: dt.date | None = None
-        for assessment in reversed(self.record.assessments):
-            if not isinstance(assessment.result.get("plan"), Mapping):
-                break
-            start = assessment.created_at.date()
-        return start
+        return self.course.plan.start if self.course is not None and self.plan is not None else None
 
     @property
     def position(self) -> PlanPosition | None:
-        plan, start = self.plan, self.plan_start
-        return plan_position(plan, start, self.today) if plan is not None and start is not None else None
+        """Week and phase, as the course replay has them (the same as every page shows)."""
+        plan, course = self.plan, self.course
+        return course.position(plan) if plan is not None and course is not None else None
 
     @property
     def logs(self) -> list[SessionLog]:
@@ -121,7 +120,17 @@ class ReportBasis:
 
 
 def report_basis(record: PatientRecord, kb: KnowledgeBase, today: dt.date) -> ReportBasis:
-    """The record read once for a report: the current plan with the clinician's edits replayed."""
+    """The record read once for a report: the current plan with the clinician's edits, and its course."""
     assessments = list(record.assessments)
     current = current_from(assessments, record.plan_edits)
-    return ReportBasis(record=record, kb=kb, today=today, current=current)
+    logs = [log for log in record.session_logs if log.session_date <= today]
+    course = course_so_far(
+        kb,
+        assessments,
+        current,
+        logs,
+        today,
+        reminders=preference_of(record.reminders),
+        check_ins=record.check_ins,
+    )
+    return ReportBasis(record=record, kb=kb, today=today, current=current, course=course)

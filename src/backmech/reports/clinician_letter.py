@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.results.model import MovementReport
 from backmech.reports.basis import ReportBasis, report_basis
 from backmech.reports.log_summary import adherence, pain_monitoring
 from backmech.reports.measures import MeasureChange, measure_changes
@@ -46,15 +47,9 @@ def movement_lines(basis: ReportBasis) -> list[MovementLine]:
     lines = []
     vocab = basis.kb.vocabulary
     for analysis in basis.record.movement_analyses:
-        result = analysis.result or {}
-        raw_reasons = result.get("finding_reasons")
-        reasons = [
-            str(r.get("reason"))
-            for r in (raw_reasons if isinstance(raw_reasons, list) else [])
-            if isinstance(r, Mapping) and r.get("reason")
-        ]
-        raw = result.get("findings")
-        found = reasons or (finding_lines(raw, vocab) if isinstance(raw, Mapping) else [])
+        report = analysis.result if isinstance(analysis.result, MovementReport) else None
+        reasons = [r.reason for r in report.finding_reasons if r.reason] if report is not None else []
+        found = reasons or (finding_lines(report.findings, vocab) if report is not None else [])
         note = analysis.error or "" if analysis.status == AnalysisStatus.FAILED else ""
         lines.append(
             MovementLine(
@@ -75,9 +70,7 @@ def cited_sources(
     basis: ReportBasis, changes: Sequence[MeasureChange], found: Sequence[MechanismView]
 ) -> list[tuple[str, str]]:
     """The source ids the letter names, with their citations, in order of first mention."""
-    ids: list[str] = [
-        str(r.get("source")) for r in basis.triage.get("reasons") or [] if isinstance(r, Mapping)
-    ]
+    ids: list[str] = [r.source for r in basis.triage.reasons] if basis.triage is not None else []
     for m in changes:
         ids += [m.output.mcid.source] if m.output.mcid is not None else []
         ids += [m.mdc.source] if m.mdc is not None else []

@@ -12,8 +12,8 @@ from html import escape
 from backmech.domain.facts import Vocabulary
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
+from backmech.domain.results import AssessmentResult
 from backmech.domain.types import TriageLevel
-from backmech.services.assessment import AssessmentResult
 from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _CSS = """

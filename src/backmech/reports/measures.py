@@ -10,7 +10,7 @@ with its source). Where the knowledge base gives no MCID or MDC, none is claimed
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backmech.domain.questionnaires.model import ChangeValue, Output
@@ -91,13 +91,11 @@ class MeasureChange:
 def _band(assessments: Sequence[Assessment], qid: str, output_id: str) -> str:
     """The band label the latest assessment with this score stored for it."""
     for assessment in reversed(assessments):
-        scores = assessment.result.get("scores")
-        view = scores.get(qid) if isinstance(scores, Mapping) else None
-        if not isinstance(view, Mapping) or view.get(output_id) is None:
+        report = assessment.result.scores.get(qid)
+        if report is None or report.values.get(output_id) is None:
             continue
-        bands = view.get("bands")
-        band = bands.get(output_id) if isinstance(bands, Mapping) else None
-        return str(band.get("label") or "") if isinstance(band, Mapping) else ""
+        band = report.bands.get(output_id)
+        return band.label if band is not None else ""
     return ""
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
+from backmech.domain.plans.model import Phase, Plan, PlannedExercise
 from backmech.reports.basis import ReportBasis
 from backmech.services.plan_text import describe_change
 from backmech.services.progress import minutes_of, phase_session
@@ -54,23 +54,21 @@ def edit_lines(basis: ReportBasis, people: Mapping[UUID, str]) -> list[EditLine]
 class PlanView:
     """The followed plan: its phases with the current one marked, this phase's session and the routines."""
 
-    plan: Mapping[str, Any]
+    plan: Plan
     week: int
     weeks: int
     finished: bool
-    phase: Mapping[str, Any] | None
-    session: list[Mapping[str, Any]]
+    phase: Phase | None
+    session: list[PlannedExercise]
     session_minutes: float
     reassess_on: dt.date | None
-    """The latest assessment's date plus the plan's ``reassess_after_days`` (from the stored plan)."""
-    skipped_edits: list[str]
-
-    def items(self, key: str) -> list[Mapping[str, Any]]:
-        return [i for i in self.plan.get(key) or [] if isinstance(i, Mapping)]
+    """The latest assessment's date plus the plan's ``reassess_after_days``."""
+    dropped_edits: list[str]
+    """Edits made on an earlier plan that could not be carried to this one, in words, with why."""
 
     @property
-    def phases(self) -> list[Mapping[str, Any]]:
-        return self.items("phases")
+    def phases(self) -> tuple[Phase, ...]:
+        return self.plan.phases
 
 
 def plan_view(basis: ReportBasis) -> PlanView | None:
@@ -78,13 +76,13 @@ def plan_view(basis: ReportBasis) -> PlanView | None:
     if plan is None or position is None or current is None:
         return None
     session = phase_session(plan, position.phase)
-    reassess_days = plan.get("reassess_after_days")
     latest = basis.latest
     reassess_on = (
-        latest.created_at.date() + dt.timedelta(days=int(reassess_days))
-        if isinstance(reassess_days, int) and latest is not None
+        latest.created_at.date() + dt.timedelta(days=plan.reassess_after_days)
+        if plan.reassess_after_days and latest is not None
         else None
     )
+    names = {slug: exercise.name for slug, exercise in basis.kb.exercises.items()}
     return PlanView(
         plan=plan,
         week=position.week,
@@ -94,5 +92,5 @@ def plan_view(basis: ReportBasis) -> PlanView | None:
         session=session,
         session_minutes=minutes_of(session),
         reassess_on=reassess_on,
-        skipped_edits=list(current.edited.skipped),
+        dropped_edits=[f"{describe_change(edit.change, names)} ({why})" for edit, why in current.dropped],
     )

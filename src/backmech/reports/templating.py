@@ -16,7 +16,7 @@ from importlib.resources import files
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from backmech.services.assessment import DISCLAIMER
+from backmech.domain.results import DISCLAIMER
 
 
 def stylesheet(name: str) -> str:

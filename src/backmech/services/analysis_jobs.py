@@ -33,19 +33,19 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
-import orjson
-
 from backmech.domain.errors import BackmechError, InputError
+from backmech.domain.results.model import MovementReport
 from backmech.services.assessment import AssessmentService
 from backmech.services.incidents import log_incident, new_reference
-from backmech.services.movement import MovementOutcome, MovementService, outcome_view
+from backmech.services.movement import MovementOutcome, MovementService, movement_report
 from backmech.services.ports import (
+    AnalysisFailure,
+    AnalysisProgress,
     AnalysisStatus,
     Assessment,
-    JsonObject,
     MovementAnalysis,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -167,9 +167,8 @@ def _run(
         digest = None if retry else file_sha256(video)
         _fail(uow_factory, analysis.id, message, hint, code=code, retry=retry, sha256=digest)
         return AnalysisStatus.FAILED
-    view: dict[str, Any] = outcome_view(outcome)
-    view["analysis_id"] = str(analysis.id)
-    view["overlay"] = _write_overlay(tools, media_dir, analysis, video, outcome, report)
+    overlay = _write_overlay(tools, media_dir, analysis, video, outcome, report)
+    view = dataclasses.replace(movement_report(outcome), analysis_id=str(analysis.id), overlay=overlay)
     report(TRACKING_SHARE + OVERLAY_SHARE, force=True)
     return _store(uow_factory, clinic_id, analysis, view, tools)
 
@@ -199,7 +198,7 @@ def _store(
     uow_factory: UnitOfWorkFactory,
     clinic_id: UUID,
     analysis: MovementAnalysis,
-    view: dict[str, Any],
+    view: MovementReport,
     tools: AnalysisTools,
 ) -> AnalysisStatus:
     """Result, new assessment and ``done`` in one short transaction (nothing if another run finished first).
@@ -213,10 +212,14 @@ def _store(
             new_assessment = _reassess(uow_factory, clinic_id, analysis, view, tools.assessment())
         except BackmechError as error:
             log.warning("analysis %s: assessment not updated: %s", analysis.id, error)
-            view["assessment_note"] = "Your assessment could not be updated with this video's findings."
-    if new_assessment is None and "assessment_note" not in view:
-        view["assessment_note"] = (
-            "Your findings are saved. They will be added to your assessment when you complete it."
+            view = dataclasses.replace(
+                view, assessment_note="Your assessment could not be updated with this video's findings."
+            )
+    if new_assessment is None and view.assessment_note is None:
+        view = dataclasses.replace(
+            view,
+            assessment_note="Your findings are saved. "
+            "They will be added to your assessment when you complete it.",
         )
     with uow_factory(actor=None) as uow:
         _write_first(uow, analysis.id)
@@ -240,7 +243,7 @@ def _reassess(
     uow_factory: UnitOfWorkFactory,
     clinic_id: UUID,
     analysis: MovementAnalysis,
-    view: Mapping[str, object],
+    view: MovementReport,
     service: AssessmentService,
 ) -> Assessment | None:
     """The latest assessment re-run with the movement findings added (not stored yet)."""
@@ -262,7 +265,7 @@ def _reassess(
     return Assessment(
         patient_id=analysis.patient_id,
         intake=intake,
-        result=_json_document(result),
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -271,22 +274,21 @@ def _reassess(
 
 def with_movement_findings(
     intake: Mapping[str, object], analyses: Sequence[MovementAnalysis]
-) -> tuple[dict[str, Any], list[Mapping[str, object]]]:
-    """An intake with the findings of the latest video of each test added, and those videos' results.
+) -> tuple[dict[str, object], list[MovementReport]]:
+    """An intake with the findings of the latest video of each test added, and those videos' reports.
 
     Use it whenever a patient's intake is (re-)assessed, so their videos keep counting. A
     finding written in the intake by a clinician is kept unless a video measured the same fact.
     """
-    latest: dict[str, Mapping[str, object]] = {}
+    latest: dict[str, MovementReport] = {}
     for analysis in sorted(analyses, key=lambda a: a.created_at):
-        if analysis.status != AnalysisStatus.FAILED and analysis.result and "findings" in analysis.result:
+        if analysis.status != AnalysisStatus.FAILED and isinstance(analysis.result, MovementReport):
             latest[analysis.test] = analysis.result
-    merged: dict[str, Any] = _json_document(intake)
-    findings = dict(merged.get("findings") or {})
-    for result in latest.values():
-        found = result.get("findings")
-        if isinstance(found, Mapping):
-            findings.update(found)
+    merged = dict(intake)
+    given = merged.get("findings")
+    findings: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
+    for report in latest.values():
+        findings.update(report.findings)
     if findings:
         merged["findings"] = findings
     return merged, list(latest.values())
@@ -311,7 +313,7 @@ def _write_first(uow: UnitOfWork, analysis_id: UUID) -> None:
     pages polling this job would do. Writing first takes the write lock up front
     (waiting for it if needed), so the rest of the transaction cannot be refused.
     """
-    uow.movement_analyses.report_progress(analysis_id, {"progress": 1.0})
+    uow.movement_analyses.report_progress(analysis_id, AnalysisProgress(1.0))
 
 
 def file_sha256(path: Path) -> str | None:
@@ -329,12 +331,12 @@ def file_sha256(path: Path) -> str | None:
 def repeated_failure(analyses: Sequence[MovementAnalysis], sha256: str) -> MovementAnalysis | None:
     """The latest analysis that failed on this very file for a reason a second try cannot change."""
     for analysis in sorted(analyses, key=lambda a: a.created_at, reverse=True):
-        error = (analysis.result or {}).get("error")
+        failure = analysis.result
         if (
             analysis.status == AnalysisStatus.FAILED
-            and isinstance(error, Mapping)
-            and error.get("sha256") == sha256
-            and error.get("retry") is False
+            and isinstance(failure, AnalysisFailure)
+            and failure.sha256 == sha256
+            and not failure.retry
         ):
             return analysis
     return None
@@ -352,15 +354,12 @@ def _fail(
     reference: str | None = None,
 ) -> None:
     """Store how the job ended: the words for the person, and whether sending the file again can help."""
-    details: dict[str, object] = {"message": message, "hint": hint, "code": code, "retry": retry}
-    if sha256 is not None:
-        details["sha256"] = sha256
-    if reference is not None:
-        details["reference"] = reference
-    error: JsonObject = {"error": details}
+    failure = AnalysisFailure(
+        message=message, hint=hint, code=code, retry=retry, sha256=sha256, reference=reference
+    )
     with uow_factory(actor=None) as uow:
         if uow.movement_analyses.finish(
-            analysis_id, AnalysisStatus.FAILED, result=error, error=f"{message} {hint}".strip()
+            analysis_id, AnalysisStatus.FAILED, result=failure, error=f"{message} {hint}".strip()
         ):
             uow.commit()
 
@@ -394,16 +393,8 @@ class _Progress:
         try:
             with self._uow_factory(actor=None) as uow:
                 uow.movement_analyses.report_progress(
-                    self._analysis_id, {"progress": round(min(max(fraction, 0.0), 1.0), 3)}
+                    self._analysis_id, AnalysisProgress(round(min(max(fraction, 0.0), 1.0), 3))
                 )
                 uow.commit()
         except Exception:  # progress is a nicety: a busy database must not stop the analysis
             log.warning("analysis %s: progress not saved", self._analysis_id, exc_info=True)
-
-
-def _json_document(value: object) -> dict[str, Any]:
-    """Plain JSON dicts and lists (dataclasses and enums encoded by orjson)."""
-    decoded = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
-    if not isinstance(decoded, dict):
-        raise TypeError(f"expected a JSON object, got {type(decoded).__name__}")
-    return decoded

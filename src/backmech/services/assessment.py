@@ -25,107 +25,44 @@ from backmech.domain.plans.model import Plan
 from backmech.domain.questionnaires.facts import score_facts
 from backmech.domain.questionnaires.model import Questionnaire
 from backmech.domain.questionnaires.scoring import QuestionnaireScore, score
-from backmech.domain.records import record
+from backmech.domain.results.model import (
+    DISCLAIMER,
+    PLAN_READY,
+    PLAN_WITHHELD_INCOMPLETE,
+    PLAN_WITHHELD_RED_FLAG,
+    RESULT_SCHEMA_VERSION,
+    AssessmentResult,
+    BandReport,
+    ChangeReport,
+    ClassificationSummary,
+    DataCompleteness,
+    ScoreReport,
+)
 from backmech.domain.safety.screening import TriageResult, screen
 from backmech.domain.types import FactValue
-
-RESULT_SCHEMA_VERSION = 1
-
-DISCLAIMER = (
-    "backmech supports decisions about low back pain; it does not replace an assessment "
-    "by a clinician. If your symptoms change or you are worried, contact a health professional."
-)
-
-PLAN_READY = "ready"
-PLAN_WITHHELD_RED_FLAG = "withheld_red_flag"
-PLAN_WITHHELD_INCOMPLETE = "withheld_screen_incomplete"
-
-
-@record
-class ClassificationSummary:
-    """How clear the mechanism picture is, and what would clarify it."""
-
-    status: str
-    """``clear``, ``mixed``, ``insufficient``, or ``not_assessed`` after a red-flag stop."""
-    dominant: str | None
-    candidates: tuple[str, ...]
-    discriminating_tests: tuple[str, ...]
-    emphasis: str
-
-
-@record
-class DataCompleteness:
-    """What was not answered, so conclusions can say what evidence was missing."""
-
-    questionnaires_answered: tuple[str, ...]
-    questionnaires_missing: tuple[str, ...]
-    questionnaires_incomplete: tuple[str, ...]
-    sections_missing: tuple[str, ...]
-    red_flags_unanswered: tuple[str, ...]
-
-
-@record
-class AssessmentResult:
-    """The machine-readable result. Field names are a public contract: extend, never rename."""
-
-    schema_version: int
-    case_id: str
-    assessed_on: str | None
-    backmech_version: str
-    disclaimer: str
-    triage: TriageResult
-    scores: Mapping[str, Mapping[str, object]]
-    classification: ClassificationSummary
-    mechanisms: tuple[MechanismFinding, ...]
-    contributing_factors: tuple[MechanismFinding, ...]
-    prediction_rules: tuple[PredictionRuleResult, ...]
-    plan: Plan | None
-    plan_status: str
-    data_completeness: DataCompleteness
-    sources: Mapping[str, str]
-    """Every source id cited anywhere in this result, with its citation."""
-    movement_tests: tuple[Mapping[str, object], ...] = ()
-    """Movement-test analyses whose findings were added to this assessment (``--video``)."""
-
 
 INTAKE_SECTIONS = ("person", "history", "pain", "symptoms", "lifestyle", "neuro", "examination")
 
 
-def score_view(q: Questionnaire, s: QuestionnaireScore) -> dict[str, object]:
-    """One questionnaire's scores in the contract shape: ``scores.odi.percent`` etc."""
-    return _score_view(q, s, _static_view(q))
-
-
-def _static_view(q: Questionnaire) -> dict[str, object]:
-    """The parts of a score view that depend only on the instrument."""
-    return {
-        "mcid": {
-            o.id: {"points": o.mcid.points, "percent": o.mcid.percent, "source": o.mcid.source}
+def score_report(q: Questionnaire, s: QuestionnaireScore) -> ScoreReport:
+    """One questionnaire's scores as the result reports them (``scores.odi.percent`` etc. in JSON)."""
+    primary_band = s.bands.get(q.primary_output)
+    return ScoreReport(
+        values=dict(s.values),
+        band=primary_band.id if primary_band else None,
+        bands={out: BandReport(b.id, b.label, b.meaning, b.source) for out, b in s.bands.items()},
+        mcid={
+            o.id: ChangeReport(o.mcid.points, o.mcid.percent, o.mcid.source)
             for o in q.outputs
             if o.mcid is not None
         },
-        "instrument": q.name,
-        "version": q.version,
-        "source": q.source,
-    }
-
-
-def _score_view(q: Questionnaire, s: QuestionnaireScore, static: Mapping[str, object]) -> dict[str, object]:
-    view: dict[str, object] = dict(s.values)
-    primary_band = s.bands.get(q.primary_output)
-    view["band"] = primary_band.id if primary_band else None
-    view["bands"] = {
-        out: {"id": b.id, "label": b.label, "meaning": b.meaning, "source": b.source}
-        for out, b in s.bands.items()
-    }
-    view["mcid"] = static["mcid"]
-    view["complete"] = s.complete
-    view["missing_items"] = list(s.missing_items)
-    view["notes"] = list(s.notes)
-    view["instrument"] = static["instrument"]
-    view["version"] = static["version"]
-    view["source"] = static["source"]
-    return view
+        complete=s.complete,
+        missing_items=s.missing_items,
+        notes=s.notes,
+        instrument=q.name,
+        version=q.version,
+        source=q.source,
+    )
 
 
 class AssessmentService:
@@ -142,13 +79,6 @@ class AssessmentService:
         self.kb = kb
         self.reader = IntakeReader(kb.vocabulary, kb.questionnaires.keys())
         self._exercises = ExerciseIndex.build(kb.exercises)
-        self._static_views = {qid: _static_view(q) for qid, q in kb.questionnaires.items()}
-        # Offered order: modules for everyone first, then by slug (stable output).
-        self._education = {
-            m.slug: m for m in sorted(kb.education.values(), key=lambda m: (not m.always, m.slug))
-        }
-        self._exercises = ExerciseIndex.build(kb.exercises)
-        self._static_views = {qid: _static_view(q) for qid, q in kb.questionnaires.items()}
         # Offered order: modules for everyone first, then by slug (stable output).
         self._education = {
             m.slug: m for m in sorted(kb.education.values(), key=lambda m: (not m.always, m.slug))
@@ -165,14 +95,14 @@ class AssessmentService:
     def assess_case(self, case: CaseInput) -> AssessmentResult:
         kb = self.kb
         facts: dict[str, FactValue] = dict(case.facts)
-        scores: dict[str, Mapping[str, object]] = {}
+        scores: dict[str, ScoreReport] = {}
         incomplete: list[str] = []
         for qid, q in kb.questionnaires.items():
             answers = case.answers.get(qid)
             if not answers:
                 continue
             result = score(q, answers)
-            scores[qid] = _score_view(q, result, self._static_views[qid])
+            scores[qid] = score_report(q, result)
             facts.update(score_facts(result))
             if not result.complete:
                 incomplete.append(qid)
@@ -229,20 +159,17 @@ class AssessmentService:
     def _cited(
         self,
         triage: TriageResult,
-        scores: Mapping[str, Mapping[str, object]],
+        scores: Mapping[str, ScoreReport],
         findings: Iterable[MechanismFinding],
         prediction: Iterable[PredictionRuleResult],
         plan: Plan | None,
     ) -> dict[str, str]:
         ids: set[str] = {r.source for r in triage.reasons}
         ids.add(self.kb.safety.source)
-        for view in scores.values():
-            ids.add(str(view["source"]))
-            bands = view["bands"]
-            mcid = view["mcid"]
-            assert isinstance(bands, dict) and isinstance(mcid, dict)
-            ids.update(b["source"] for b in bands.values())
-            ids.update(m["source"] for m in mcid.values())
+        for report in scores.values():
+            ids.add(report.source)
+            ids.update(b.source for b in report.bands.values())
+            ids.update(m.source for m in report.mcid.values())
         for f in findings:
             ids.add(f.source)
             ids.update(e.source for e in f.evidence)

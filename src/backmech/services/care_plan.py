@@ -1,4 +1,4 @@
-"""The plan a patient follows now: the latest assessment's plan with the clinician's edits replayed.
+"""The plan a patient follows now: the latest assessment's plan with every clinician edit replayed.
 
 Also the one way to change it (:func:`edit_plan`): every change is checked (its shape,
 then against the plan as it stands now, so a contraindicated exercise cannot be added),
@@ -9,21 +9,22 @@ stores it once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from backmech.domain.errors import BackmechError
 from backmech.domain.exercises.model import Exercise
 from backmech.domain.plans.edits import (
-    EditedPlan,
+    CarriedEdit,
+    CarriedPlan,
+    PlanChange,
     PlanEditInvalid,
-    apply_plan_edits,
+    carry_forward,
     check_against_plan,
     check_change,
-    found_mechanisms,
 )
+from backmech.domain.plans.model import Plan
 from backmech.services.ports import Assessment, PlanEdit, UnitOfWork, UnitOfWorkFactory, User
 from backmech.services.records import authorise_patient_access
 
@@ -33,12 +34,34 @@ class CurrentPlan:
     assessment: Assessment
     """The assessment whose plan this is (the latest one with a plan)."""
     edits: list[PlanEdit]
-    """The edits made since that assessment, oldest first."""
-    edited: EditedPlan
+    """Every plan edit of the patient, oldest first: all of them are replayed over this plan."""
+    carried: CarriedPlan
+    """The plan with the edits replayed, and what became of each edit."""
 
     @property
-    def plan(self) -> dict[str, Any]:
-        return self.edited.plan
+    def plan(self) -> Plan:
+        return self.carried.plan
+
+    @property
+    def generated(self) -> Plan:
+        """The plan as the engine made it, before the clinician's edits."""
+        plan = self.assessment.result.plan
+        assert plan is not None  # a current plan's assessment always has one
+        return plan
+
+    @property
+    def brought_forward(self) -> list[tuple[PlanEdit, CarriedEdit]]:
+        """Edits made on an earlier plan, with what became of each on this one (oldest first)."""
+        return [
+            (edit, outcome)
+            for edit, outcome in zip(self.edits, self.carried.outcomes, strict=True)
+            if edit.at < self.assessment.created_at
+        ]
+
+    @property
+    def dropped(self) -> list[tuple[PlanEdit, str]]:
+        """Edits that could not be carried to this plan, with why."""
+        return [(edit, outcome.why) for edit, outcome in self.brought_forward if not outcome.carried]
 
 
 def current_plan(
@@ -65,42 +88,35 @@ def assessments_and_plan(
         authorise_patient_access(uow, actor, patient_id, clinic_id, "reading this patient's plan")
         read, edits = uow.assessments.with_plan_edits(clinic_id, patient_id)
         assessments = list(read)
-        found = _current_from(assessments, lambda: edits)
+        found = current_from(assessments, edits)
         uow.commit()  # keep the audit events of the reads
     return assessments, found
 
 
 def _load_current(uow: UnitOfWork, patient_id: UUID, clinic_id: UUID) -> CurrentPlan | None:
     """The current plan read inside an open (already authorised) unit of work."""
-    return _current_from(
-        list(uow.assessments.for_patient(clinic_id, patient_id)),
-        lambda: uow.plan_edits.for_patient(clinic_id, patient_id),
-    )
+    assessments = list(uow.assessments.for_patient(clinic_id, patient_id))
+    if not assessments or assessments[-1].result.plan is None:
+        return None
+    return current_from(assessments, uow.plan_edits.for_patient(clinic_id, patient_id))
 
 
 def current_from(assessments: Sequence[Assessment], edits: Sequence[PlanEdit]) -> CurrentPlan | None:
-    """The current plan from a patient's assessments and plan edits already read (oldest first)."""
-    return _current_from(list(assessments), lambda: edits)
+    """The plan of the latest assessment, with every plan edit replayed (oldest first).
 
-
-def _current_from(
-    assessments: list[Assessment], plan_edits: Callable[[], Sequence[PlanEdit]]
-) -> CurrentPlan | None:
-    """The plan of the latest assessment that has one, with ``plan_edits()`` made since then replayed."""
-    if assessments and not isinstance(assessments[-1].result.get("plan"), Mapping):
-        # The newest assessment withheld the plan (a red flag, an unfinished safety screen):
-        # an older plan must not be followed until a clinician has seen the person.
+    ``None`` when there is no plan, and when the newest assessment withheld it (a red flag,
+    an unfinished safety screen): an older plan must not be followed until a clinician has
+    seen the person. Edits made on an earlier plan are carried to the new one where they
+    still make sense (:func:`~backmech.domain.plans.edits.carry_forward`); the others are
+    dropped, with the reason, and the course raises an alert listing both.
+    """
+    latest = assessments[-1] if assessments else None
+    plan = latest.result.plan if latest is not None else None
+    if latest is None or plan is None:
         return None
-    with_plan = [a for a in assessments if isinstance(a.result.get("plan"), Mapping)]
-    if not with_plan:
-        return None
-    latest = with_plan[-1]
-    edits = [e for e in plan_edits() if e.at >= latest.created_at]
-    plan = latest.result["plan"]
-    assert isinstance(plan, Mapping)
-    return CurrentPlan(
-        assessment=latest, edits=edits, edited=apply_plan_edits(plan, [dict(e.change) for e in edits])
-    )
+    ordered = sorted(edits, key=lambda e: e.at)
+    carried = carry_forward(plan, [e.change for e in ordered], found=latest.result.found())
+    return CurrentPlan(assessment=latest, edits=ordered, carried=carried)
 
 
 def edit_id(patient_id: UUID, request_id: str) -> UUID:
@@ -118,7 +134,7 @@ def edit_plan(
     actor: User,
     patient_id: UUID,
     clinic_id: UUID,
-    change: Mapping[str, Any],
+    change: PlanChange,
     reason: str,
     *,
     request_id: str | None = None,
@@ -152,12 +168,12 @@ def edit_plan(
                     uow.commit()
                     return earlier
         now = _load_current(uow, patient_id, clinic_id)
-        found = found_mechanisms(now.assessment.result) if now is not None else frozenset()
+        found = now.assessment.result.found() if now is not None else frozenset()
         try:
             check_against_plan(now.plan if now else None, change, found=found, library=library)
         except PlanEditInvalid as exc:
             raise PlanChangeError(str(exc)) from exc
-        edit = PlanEdit(patient_id=patient_id, editor_id=actor.id, reason=reason.strip(), change=dict(change))
+        edit = PlanEdit(patient_id=patient_id, editor_id=actor.id, reason=reason.strip(), change=change)
         if new_id is not None:
             edit = replace(edit, id=new_id)
         stored = uow.plan_edits.add(clinic_id, edit)

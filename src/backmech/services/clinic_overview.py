@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.progression.alerts import Alert
+from backmech.domain.results.model import AssessmentResult
 from backmech.services.accounts import require_staff
 from backmech.services.care_plan import current_from
 from backmech.services.course import Course, course_so_far
@@ -33,7 +34,6 @@ from backmech.services.ports import (
     UnitOfWorkFactory,
     User,
 )
-from backmech.services.progress import result_score
 from backmech.services.records import authorise_patient_access
 
 ADHERENCE_WINDOW_DAYS = 14
@@ -114,17 +114,12 @@ def _trend(values: Sequence[float | None]) -> Trend | None:
     return Trend(first=known[0], latest=known[-1], count=len(known))
 
 
-def main_mechanism(result: Mapping[str, Any]) -> str | None:
+def main_mechanism(result: AssessmentResult) -> str | None:
     """The name of the dominant mechanism (or the top-ranked one), ``None`` if none was reported."""
-    mechanisms = [m for m in result.get("mechanisms") or [] if isinstance(m, Mapping)]
-    classification = result.get("classification")
-    dominant = classification.get("dominant") if isinstance(classification, Mapping) else None
-    for mechanism in mechanisms:
-        if dominant and mechanism.get("id") == dominant:
-            return str(mechanism.get("name") or dominant)
-    if isinstance(dominant, str) and dominant:
-        return dominant
-    return str(mechanisms[0].get("name") or mechanisms[0].get("id")) if mechanisms else None
+    found = result.main_mechanism()
+    if found is not None:
+        return found.name or found.id
+    return result.classification.dominant or None
 
 
 def _planned_days(assessments: Sequence[Assessment], today: dt.date, window_start: dt.date) -> int:
@@ -136,14 +131,13 @@ def _planned_days(assessments: Sequence[Assessment], today: dt.date, window_star
     """
     start: dt.date | None = None
     for assessment in reversed(assessments):
-        if not isinstance(assessment.result.get("plan"), Mapping):
+        if assessment.result.plan is None:
             break
         start = assessment.created_at.date()
     if start is None:
         return 0
-    plan = assessments[-1].result["plan"]
-    assert isinstance(plan, Mapping)
-    if not plan.get("daily_routine"):
+    plan = assessments[-1].result.plan
+    if plan is None or not plan.daily_routine:
         return 0
     return max(0, (today - max(window_start, start)).days + 1)
 
@@ -177,8 +171,8 @@ def summarise(
         assessments=len(assessments),
         sessions_logged=sum(1 for log in logs if window_start <= log.session_date <= today),
         sessions_planned=_planned_days(assessments, today, window_start),
-        nprs=_trend([result_score(a.result, "nprs", "current") for a in assessments]),
-        odi=_trend([result_score(a.result, "odi", "percent") for a in assessments]),
+        nprs=_trend([a.result.score("nprs", "current") for a in assessments]),
+        odi=_trend([a.result.score("odi", "percent") for a in assessments]),
         session_pain=_trend([float(log.pain_before) for log in ordered_logs]),
         last_activity=last,
         inactive=(today - since).days >= INACTIVE_AFTER_DAYS,

@@ -27,13 +27,14 @@ How the stored records become the course (:func:`course_plan`, :func:`day_entrie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.edits import excluded_slugs
+from backmech.domain.plans.model import Phase, Plan
 from backmech.domain.progression.adherence import ReminderPreference
-from backmech.domain.progression.alerts import Alert
+from backmech.domain.progression.alerts import Alert, plan_edits_carried
 from backmech.domain.progression.course import CoursePlan, CourseReplay, DayOutcome, replay
 from backmech.domain.progression.flare import FlareProtocol
 from backmech.domain.progression.ladder import LadderDecision, Step
@@ -42,9 +43,10 @@ from backmech.domain.progression.log import SessionLog as LoggedSession
 from backmech.domain.progression.pain_monitoring import PainSignal
 from backmech.domain.progression.reassessment import Due, due_on
 from backmech.domain.progression.settings import ReassessmentSettings
+from backmech.domain.results.model import AssessmentResult
 from backmech.services.care_plan import CurrentPlan
+from backmech.services.plan_text import describe_change
 from backmech.services.ports import Assessment, CheckIn, SessionLog
-from backmech.services.progress import result_score
 from backmech.services.reminders import NO_REMINDERS
 
 EVERY_DAY = frozenset(range(7))
@@ -52,6 +54,22 @@ EARLY_DAYS = dt.timedelta(days=3)
 """How early a reassessment may be and still count for the questionnaire day (an interface choice)."""
 ALERT_DAYS = 14
 """Alerts of the last two weeks are shown as open; older ones are history."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPosition:
+    """Where the person is in their plan: week ``week`` of ``weeks`` and the phase they have reached.
+
+    Read from the course replay (:meth:`Course.position`), the one answer every page and
+    document shows: the phase is the one the progression rules moved the person to, not
+    the phase the calendar would give.
+    """
+
+    week: int
+    weeks: int
+    phase: Phase | None
+    finished: bool = False
+    """The plan's weeks are over (the person keeps the last phase until a new assessment)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,8 @@ class Course:
     settings: ReassessmentSettings
     last_assessed: dt.date | None = None
     """The day of the person's latest assessment (a reassessment answers what is due before it)."""
+    plan_alerts: tuple[Alert, ...] = ()
+    """Alerts about the plan itself (edits carried to a new plan), beside the replay's."""
 
     @property
     def last_day(self) -> DayOutcome | None:
@@ -109,9 +129,23 @@ class Course:
         return None
 
     @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """Every alert of the course, oldest first."""
+        return tuple(sorted((*self.replay.alerts, *self.plan_alerts), key=lambda a: a.day))
+
+    @property
     def open_alerts(self) -> tuple[Alert, ...]:
         since = self.today - dt.timedelta(days=ALERT_DAYS - 1)
-        return tuple(alert for alert in self.replay.alerts if alert.day >= since)
+        return tuple(alert for alert in self.alerts if alert.day >= since)
+
+    @property
+    def finished(self) -> bool:
+        return self.today > self.plan.end
+
+    def position(self, plan: Plan) -> PlanPosition:
+        """This course's week and phase in ``plan`` (the plan followed now, with its phases)."""
+        phase = next((p for p in plan.phases if p.number == self.phase), None)
+        return PlanPosition(week=self.week, weeks=self.plan.weeks, phase=phase, finished=self.finished)
 
     @property
     def questionnaires_due(self) -> dt.date | None:
@@ -138,11 +172,11 @@ class Course:
         return None
 
 
-def _scores(kb: KnowledgeBase, result: Mapping[str, Any]) -> tuple[Score, ...]:
+def _scores(kb: KnowledgeBase, result: AssessmentResult) -> tuple[Score, ...]:
     return tuple(
         Score(measure, value)
         for measure, spec in kb.progression.reassessment.measures.items()
-        if (value := result_score(result, spec.questionnaire, spec.output)) is not None
+        if (value := result.score(spec.questionnaire, spec.output)) is not None
     )
 
 
@@ -152,7 +186,7 @@ def course_start(kb: KnowledgeBase, assessments: Sequence[Assessment], current: 
     for assessment in reversed(assessments):
         if assessment.created_at > current.assessment.created_at:
             continue
-        if not isinstance(assessment.result.get("plan"), Mapping):
+        if assessment.result.plan is None:
             break
         run.insert(0, assessment)
     if not run:
@@ -164,10 +198,9 @@ def course_start(kb: KnowledgeBase, assessments: Sequence[Assessment], current: 
     return start
 
 
-def _weeks(kb: KnowledgeBase, result: Mapping[str, Any]) -> int:
-    plan = result.get("plan")
-    weeks = plan.get("weeks") if isinstance(plan, Mapping) else None
-    if not isinstance(weeks, int) or weeks not in kb.plan.phase_start_weeks:
+def _weeks(kb: KnowledgeBase, result: AssessmentResult) -> int:
+    weeks = result.plan.weeks if result.plan is not None else None
+    if weeks is None or weeks not in kb.plan.phase_start_weeks:
         return min(kb.plan.phase_start_weeks)
     return weeks
 
@@ -187,15 +220,8 @@ def course_plan(
     first = started if started is not None else current.assessment
     result = first.result
     weeks = _weeks(kb, result)
-    pain = result_score(result, "nprs", "current")
-    slugs = tuple(
-        str(item["slug"])
-        for item in plan.get("exercises") or []
-        if isinstance(item, Mapping) and str(item.get("slug")) in kb.exercises
-    )
-    excluded = frozenset(
-        str(item["slug"]) for item in plan.get("excluded_exercises") or [] if isinstance(item, Mapping)
-    )
+    pain = result.score("nprs", "current")
+    slugs = tuple(item.slug for item in plan.exercises if item.slug in kb.exercises)
     return CoursePlan(
         start=first.created_at.date(),
         weeks=weeks,
@@ -205,22 +231,14 @@ def course_plan(
         phase_start_weeks=tuple(kb.plan.phase_start_weeks[weeks]),
         reminders=reminders,
         baseline_scores=_scores(kb, result),
-        blocked_exercises=excluded,
+        blocked_exercises=excluded_slugs(plan),
         decision_points=plan_decision_points(plan),
     )
 
 
-def plan_decision_points(plan: Mapping[str, Any]) -> tuple[tuple[int, str], ...] | None:
-    """The plan's own decision points (in ``plan.reassessment`` or, in older results, the plan)."""
-    nested = plan.get("reassessment")
-    points = nested.get("decision_points") if isinstance(nested, Mapping) else plan.get("decision_points")
-    if not isinstance(points, list):
-        return None
-    return tuple(
-        (int(p["week"]), str(p["check"]))
-        for p in points
-        if isinstance(p, Mapping) and isinstance(p.get("week"), int) and p.get("check")
-    )
+def plan_decision_points(plan: Plan) -> tuple[tuple[int, str], ...]:
+    """The plan's own decision points, as (week, what to check)."""
+    return tuple((p.week, p.check) for p in plan.decision_points)
 
 
 def day_entries(
@@ -288,10 +306,27 @@ def course_so_far(
     later = [a for a in assessments if a.created_at > started.created_at]
     entries = day_entries(kb, plan, logs, later, check_ins)
     replayed = replay(plan, entries, kb.exercises, kb.progression, until=today)
+    carried = _edits_carried(current, kb)
     return Course(
         plan=plan,
         replay=replayed,
         today=today,
         settings=kb.progression.reassessment,
         last_assessed=assessments[-1].created_at.date() if assessments else None,
+        plan_alerts=(carried,) if carried is not None and carried.day <= today else (),
+    )
+
+
+def _edits_carried(current: CurrentPlan, kb: KnowledgeBase) -> Alert | None:
+    """The alert of a new plan that edits made on an earlier plan were replayed onto."""
+    names = {slug: exercise.name for slug, exercise in kb.exercises.items()}
+    brought = current.brought_forward
+    return plan_edits_carried(
+        current.assessment.created_at.date(),
+        [describe_change(edit.change, names) for edit, outcome in brought if outcome.carried],
+        [
+            (describe_change(edit.change, names), outcome.why)
+            for edit, outcome in brought
+            if not outcome.carried
+        ],
     )

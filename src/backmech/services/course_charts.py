@@ -29,7 +29,9 @@ from dataclasses import dataclass
 
 from backmech.domain.exercises.model import Exercise
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.movement import Metric
 from backmech.domain.progression.ladder import LadderState, Rung, Step, flare_cut, start_reps
+from backmech.domain.results.model import MovementReport
 from backmech.services.course import Course
 from backmech.services.ports import AnalysisStatus, MovementAnalysis
 
@@ -243,21 +245,12 @@ def movement_test_name(test: str) -> str:
     return test.replace("-", " ").capitalize()
 
 
-def _measured(analysis: MovementAnalysis) -> Mapping[str, Mapping[str, object]] | None:
-    if analysis.status != AnalysisStatus.DONE or not analysis.result:
+def _measured(analysis: MovementAnalysis) -> Mapping[str, Metric] | None:
+    """The metrics a finished analysis measured (a value, not None), by id."""
+    report = analysis.result
+    if analysis.status != AnalysisStatus.DONE or not isinstance(report, MovementReport):
         return None
-    metrics = analysis.result.get("metrics")
-    if not isinstance(metrics, Mapping):
-        return None
-    return {
-        k: v for k, v in metrics.items() if isinstance(v, Mapping) and _number(v.get("value")) is not None
-    }
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+    return {k: m for k, m in report.metrics.items() if m.value is not None}
 
 
 def movement_before_after(
@@ -272,7 +265,7 @@ def movement_before_after(
     Tests come in the order of ``test_ids`` (default: the order they were first done).
     """
     wanted = list(test_ids) if test_ids is not None else None
-    by_test: dict[str, list[tuple[dt.date, Mapping[str, Mapping[str, object]]]]] = {}
+    by_test: dict[str, list[tuple[dt.date, Mapping[str, Metric]]]] = {}
     for analysis in sorted(analyses, key=lambda a: a.created_at):
         if wanted is not None and analysis.test not in wanted:
             continue
@@ -297,14 +290,14 @@ def movement_before_after(
             changes.append(
                 MetricChange(
                     metric=metric,
-                    name=str(latest.get("name") or metric),
-                    unit=str(latest.get("unit") or ""),
-                    first=_number(first.get("value")) or 0.0,
+                    name=latest.name or metric,
+                    unit=latest.unit,
+                    first=first.value or 0.0,
                     first_on=first_on,
-                    latest=_number(latest.get("value")) or 0.0,
+                    latest=latest.value or 0.0,
                     latest_on=latest_on,
-                    normal=str(latest.get("normal") or ""),
-                    source=str(latest.get("source") or ""),
+                    normal=latest.normal,
+                    source=latest.source,
                 )
             )
         if changes:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from backmech.domain.conditions import LeafHit
+from backmech.domain.evidence import RuleFiring
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.mechanism.classification import MechanismFinding
+from backmech.domain.results.model import AssessmentResult, ScoreReport
 from backmech.services.intake_text import SECTION_NAMES
 from backmech.services.readable import readable_hit, readable_missing
 
-REFERRAL_LEVELS = frozenset({"emergency", "urgent"})
 LEVEL_WORDS: Mapping[str, str] = {
     "emergency": "Emergency: go now",
     "urgent": "Urgent: see a doctor today",
@@ -96,10 +97,9 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _phrase(kb: KnowledgeBase, hit: Mapping[str, Any]) -> str:
+def _phrase(kb: KnowledgeBase, hit: LeafHit) -> str:
     """One fact behind a conclusion, as a person would say it."""
-    fact = str(hit.get("fact", ""))
-    actual = hit.get("actual")
+    fact, actual = hit.fact, hit.actual
     activity = kb.vocabulary.enumerations.get("activity", {})
     places = kb.vocabulary.enumerations.get("pain_location", {})
     prefix, _, value = fact.partition(".")
@@ -120,8 +120,7 @@ def _phrase(kb: KnowledgeBase, hit: Mapping[str, Any]) -> str:
             )
             what = output.replace("_", " ").replace(".", " ")
             return f"Your {kb.questionnaires[qid].name} result ({what}): {shown}"
-    leaf = LeafHit(fact, str(hit.get("op", "")), hit.get("expected"), actual)  # type: ignore[arg-type]
-    return readable_hit(kb.vocabulary, leaf)
+    return readable_hit(kb.vocabulary, hit)
 
 
 def _from_trace(kb: KnowledgeBase, trace: str) -> str:
@@ -141,104 +140,95 @@ def _from_trace(kb: KnowledgeBase, trace: str) -> str:
     return spec.description.rstrip(".") + (f": {was.strip(chr(39))}{unit}" if was else "")
 
 
-def _cite(sources: Mapping[str, Any], source_id: object) -> str:
-    return str(sources.get(str(source_id), "")) if source_id else ""
+def _cite(sources: Mapping[str, str], source_id: str) -> str:
+    return sources.get(source_id, "") if source_id else ""
 
 
-def _evidence(kb: KnowledgeBase, items: object, sources: Mapping[str, Any]) -> list[Evidence]:
-    out: list[Evidence] = []
-    for e in items if isinstance(items, list) else []:
-        hits = e.get("hits") or []
-        points = [_phrase(kb, h) for h in hits] or [str(f) for f in e.get("facts", [])]
-        out.append(Evidence(points, str(e.get("rationale", "")), _cite(sources, e.get("source"))))
-    return out
+def _evidence(kb: KnowledgeBase, items: Sequence[RuleFiring], sources: Mapping[str, str]) -> list[Evidence]:
+    return [
+        Evidence([_phrase(kb, h) for h in e.hits] or list(e.facts), e.rationale, _cite(sources, e.source))
+        for e in items
+    ]
 
 
-def _finding(kb: KnowledgeBase, m: Mapping[str, Any], sources: Mapping[str, Any]) -> Finding:
-    missing = tuple(str(f) for f in m.get("missing_evidence", []) or [])
-    confidence = m.get("confidence")
+def _finding(kb: KnowledgeBase, m: MechanismFinding, sources: Mapping[str, str]) -> Finding:
+    missing = m.missing_evidence
     return Finding(
-        id=str(m.get("id", "")),
-        name=str(m.get("name", "")),
-        kind=str(m.get("kind", "")),
-        confidence_label=str(m.get("confidence_label", "")),
-        confidence_percent=round(float(confidence) * 100) if isinstance(confidence, int | float) else 0,
-        explanation=str(m.get("explanation", "")),
-        evidence=_evidence(kb, m.get("evidence"), sources),
-        against=_evidence(kb, m.get("against"), sources),
+        id=m.id,
+        name=m.name,
+        kind=str(m.kind),
+        confidence_label=m.confidence_label,
+        confidence_percent=round(m.confidence * 100),
+        explanation=m.explanation,
+        evidence=_evidence(kb, m.evidence, sources),
+        against=_evidence(kb, m.against, sources),
         missing=readable_missing(kb.vocabulary, missing[:6]) if missing else "",
     )
 
 
-def _score_line(qid: str, view: Mapping[str, Any]) -> ScoreLine:
-    skip = {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
+def _score_line(report: ScoreReport) -> ScoreLine:
     values = ", ".join(
         f"{k.replace('_', ' ')}: {v:.1f}" if isinstance(v, float) else f"{k.replace('_', ' ')}: {v}"
-        for k, v in view.items()
-        if k not in skip and v is not None
+        for k, v in report.values.items()
+        if v is not None
     )
-    bands = view.get("bands") if isinstance(view.get("bands"), Mapping) else {}
-    assert isinstance(bands, Mapping)
-    band_labels = ", ".join(dict.fromkeys(str(b.get("label", "")) for b in bands.values()))
-    meanings = " ".join(dict.fromkeys(str(b.get("meaning", "")) for b in bands.values()))
+    bands = report.bands.values()
     return ScoreLine(
-        instrument=str(view.get("instrument", qid)),
+        instrument=report.instrument,
         values=values or "not scored (some answers missing)",
-        band=band_labels,
-        meaning=meanings,
-        complete=view.get("complete") is True,
+        band=", ".join(dict.fromkeys(b.label for b in bands)),
+        meaning=" ".join(dict.fromkeys(b.meaning for b in bands)),
+        complete=report.complete,
     )
 
 
-def _names(kb: KnowledgeBase, ids: Sequence[object]) -> list[str]:
-    return [kb.questionnaires[str(i)].name if str(i) in kb.questionnaires else str(i) for i in ids]
+def _names(kb: KnowledgeBase, ids: Sequence[str]) -> list[str]:
+    return [kb.questionnaires[i].name if i in kb.questionnaires else i for i in ids]
 
 
-def explain(kb: KnowledgeBase, result: Mapping[str, Any]) -> Explained:
+def explain(kb: KnowledgeBase, result: AssessmentResult) -> Explained:
     """The stored result in words (works for stopped, withheld and ready results)."""
-    triage = result.get("triage") or {}
-    sources = result.get("sources") or {}
-    level = str(triage.get("level", "none"))
+    triage = result.triage
+    sources = result.sources
+    level = str(triage.level)
     reasons = [
         Reason(
-            level=str(r.get("level", "")),
-            reason=str(r.get("reason", "")),
-            action=str(r.get("action", "")),
-            where_to_go=str(r.get("where_to_go", "")),
-            timeframe=str(r.get("timeframe", "")),
-            because=[_from_trace(kb, str(t)) for t in r.get("evidence", [])],
-            source=_cite(sources, r.get("source")),
+            level=str(r.level),
+            reason=r.reason,
+            action=r.action,
+            where_to_go=r.where_to_go,
+            timeframe=r.timeframe,
+            because=[_from_trace(kb, t) for t in r.evidence],
+            source=_cite(sources, r.source),
         )
-        for r in triage.get("reasons", [])
+        for r in triage.reasons
     ]
-    classification = result.get("classification") or {}
-    found = [_finding(kb, m, sources) for m in result.get("mechanisms", [])]
+    classification = result.classification
+    found = [_finding(kb, m, sources) for m in result.mechanisms]
     names = {f.id: f.name for f in found}
-    completeness = result.get("data_completeness") or {}
+    completeness = result.data_completeness
     unanswered = []
-    for qid in completeness.get("red_flags_unanswered", []):
-        question = kb.safety.question(str(qid))
-        unanswered.append(question.text if question else str(qid))
+    for qid in completeness.red_flags_unanswered:
+        question = kb.safety.question(qid)
+        unanswered.append(question.text if question else qid)
     return Explained(
         level=level,
         level_words=LEVEL_WORDS.get(level, level),
-        stops=level in REFERRAL_LEVELS,
-        action=str(triage.get("action", "")),
+        stops=triage.level.stops_programme,
+        action=triage.action,
         reasons=reasons,
-        safety_net=[str(s) for s in triage.get("safety_net", [])],
-        plan_status=str(result.get("plan_status", "")),
-        dominant=names.get(str(classification.get("dominant")), ""),
-        classification_status=str(classification.get("status", "")),
+        safety_net=list(triage.safety_net),
+        plan_status=result.plan_status,
+        dominant=names.get(classification.dominant or "", ""),
+        classification_status=classification.status,
         mechanisms=[f for f in found if f.kind != "psychosocial"],
         psychosocial=[f for f in found if f.kind == "psychosocial"],
-        contributing=[_finding(kb, m, sources) for m in result.get("contributing_factors", [])],
-        scores=[_score_line(str(qid), view) for qid, view in (result.get("scores") or {}).items()],
+        contributing=[_finding(kb, m, sources) for m in result.contributing_factors],
+        scores=[_score_line(report) for report in result.scores.values()],
         unanswered_safety=unanswered,
-        missing_questionnaires=_names(kb, completeness.get("questionnaires_missing", [])),
-        incomplete_questionnaires=_names(kb, completeness.get("questionnaires_incomplete", [])),
-        missing_sections=[
-            SECTION_NAMES.get(str(s), str(s)) for s in completeness.get("sections_missing", [])
-        ],
-        discriminating_tests=[str(t) for t in classification.get("discriminating_tests", [])],
-        disclaimer=str(result.get("disclaimer", "")),
+        missing_questionnaires=_names(kb, completeness.questionnaires_missing),
+        incomplete_questionnaires=_names(kb, completeness.questionnaires_incomplete),
+        missing_sections=[SECTION_NAMES.get(s, s) for s in completeness.sections_missing],
+        discriminating_tests=list(classification.discriminating_tests),
+        disclaimer=result.disclaimer,
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Full, Queue
 from typing import Protocol
@@ -22,6 +21,7 @@ import numpy as np
 
 from backmech.domain.errors import InputError
 from backmech.domain.records import record
+from backmech.domain.results.model import MovementReport, VideoSummary
 from backmech.domain.types import FactValue
 from backmech.motion.kinematics.filtering import lowpass
 from backmech.motion.kinematics.gaps import fill_gaps, reject_outliers
@@ -55,18 +55,6 @@ class PoseEstimatorPort(Protocol):
     def estimate(self, frame: Frame) -> FramePose | None: ...
 
     def reset(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class VideoSummary:
-    """What the file was: shown in results so a clinician can judge the recording."""
-
-    width: int
-    height: int
-    rotation: int
-    duration_s: float
-    fps: float
-    frames: int
 
 
 class VideoPort(Protocol):
@@ -248,48 +236,36 @@ def _frames(stream: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
                 worker.join(timeout=0.05)
 
 
-def outcome_view(outcome: MovementOutcome) -> dict[str, object]:
-    """The JSON shape of one analysed test (``backmech analyse --json``).
+def movement_report(outcome: MovementOutcome) -> MovementReport:
+    """What one analysed test reports: ``backmech analyse --json`` prints it, an assessment keeps it.
 
-    ``metrics`` is an object keyed by metric id, each with value, unit, confidence,
-    normal range and source; ``findings`` maps fact ids to values (what the clinical
-    engine reads), with the reasons in ``finding_reasons``.
+    ``metrics`` is keyed by metric id, each with value, unit, confidence, normal range and
+    source; ``findings`` maps fact ids to values (what the clinical engine reads), with the
+    reasons in ``finding_reasons``.
     """
     r = outcome.result
     video = outcome.video
-    return {
-        "test": outcome.test,
-        "estimator": outcome.estimator,
-        "video": None
+    return MovementReport(
+        test=outcome.test,
+        estimator=outcome.estimator,
+        video=None
         if video is None
-        else {
-            "width": video.width,
-            "height": video.height,
-            "rotation": video.rotation,
-            "duration_s": round(video.duration_s, 3),
-            "fps": round(video.fps, 3),
-            "frames": video.frames,
-        },
-        "frames_analysed": len(outcome.raw),
-        "detection_rate": round(outcome.raw.detection_rate, 4),
-        "view": {"ok": r.view.ok, "view": r.view.view, "problems": list(r.view.problems)},
-        "repetitions": r.repetitions,
-        "metrics": {
-            m.id: {
-                "name": m.name,
-                "value": m.value,
-                "unit": m.unit,
-                "confidence": m.confidence,
-                "normal": m.normal,
-                "source": m.source,
-            }
-            for m in r.metrics
-        },
-        "findings": r.facts(),
-        "finding_reasons": [
-            {"fact": f.fact, "value": f.value, "reason": f.reason, "source": f.source} for f in r.findings
-        ],
-        "phases": [{"name": p.name, "start": p.start, "end": p.end} for p in r.phases],
-        "events": [{"time": e.time, "kind": e.kind, "detail": e.detail} for e in r.events],
-        "notes": list(r.notes),
-    }
+        else VideoSummary(
+            width=video.width,
+            height=video.height,
+            rotation=video.rotation,
+            duration_s=round(video.duration_s, 3),
+            fps=round(video.fps, 3),
+            frames=video.frames,
+        ),
+        frames_analysed=len(outcome.raw),
+        detection_rate=round(outcome.raw.detection_rate, 4),
+        view=r.view,
+        repetitions=r.repetitions,
+        metrics={m.id: m for m in r.metrics},
+        findings=r.facts(),
+        finding_reasons=r.findings,
+        phases=r.phases,
+        events=r.events,
+        notes=r.notes,
+    )

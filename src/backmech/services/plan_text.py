@@ -7,9 +7,15 @@ another system's record, so all three describe it with this one function.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from backmech.domain.plans.edits import EDITABLE_LISTS
+from backmech.domain.plans.edits import (
+    EDITABLE_LISTS,
+    AddExercise,
+    PlanChange,
+    RecordCare,
+    RemoveExercise,
+    SwapExercise,
+)
 
 CARE_LABELS = {
     "manual_therapy": "Manual therapy",
@@ -35,34 +41,22 @@ LIST_NAMES = {
 assert set(LIST_LABELS) == set(LIST_NAMES) == set(EDITABLE_LISTS)
 
 
-def _minutes(value: object) -> str:
-    return f" ({value:g} min)" if isinstance(value, int | float) and not isinstance(value, bool) else ""
-
-
-def describe_change(change: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+def describe_change(change: PlanChange, names: Mapping[str, str] | None = None) -> str:
     """One stored plan change in a line, e.g. "Removed Bird dog from the daily routine".
 
-    ``names`` maps exercise slugs to names (a stored removal may carry only the slug).
+    ``names`` maps exercise slugs to names (a removal stored long ago may carry only the slug).
     """
-    kind = change.get("kind")
-    where = LIST_NAMES.get(str(change.get("list")), str(change.get("list", "")))
-    raw_item = change.get("item")
-    item: Mapping[str, Any] = raw_item if isinstance(raw_item, Mapping) else {}
-    new_name = str(item.get("name") or item.get("slug") or "")
-    slug = str(change.get("slug") or "")
-    old_name = str(change.get("name") or (names or {}).get(slug) or slug)
-    if kind == "remove":
+    if isinstance(change, RecordCare):
+        care = CARE_LABELS.get(change.care, change.care)
+        notes = change.notes.strip()
+        return f"{care} on {change.date}" + (f": {notes}" if notes else "")
+    where = LIST_NAMES.get(change.list, change.list)
+    if isinstance(change, AddExercise):
+        return f"Added {change.item.name or change.item.slug} to {where}"
+    old_name = change.name or (names or {}).get(change.slug) or change.slug
+    if isinstance(change, RemoveExercise):
         return f"Removed {old_name} from {where}"
-    if kind == "add":
-        return f"Added {new_name} to {where}"
-    if kind == "swap":
-        return f"Swapped {old_name} for {new_name} in {where}"
-    if kind == "dose":
-        return f"Changed the dose of {old_name} in {where} to “{change.get('dose_text', '')}”" + _minutes(
-            change.get("minutes")
-        )
-    if kind == "care":
-        care = CARE_LABELS.get(str(change.get("care")), str(change.get("care", "")))
-        notes = str(change.get("notes") or "").strip()
-        return f"{care} on {change.get('date', '')}" + (f": {notes}" if notes else "")
-    return f"Change of kind {kind!r}"
+    if isinstance(change, SwapExercise):
+        return f"Swapped {old_name} for {change.item.name or change.item.slug} in {where}"
+    minutes = f" ({change.minutes:g} min)" if change.minutes is not None else ""
+    return f"Changed the dose of {old_name} in {where} to “{change.dose_text}”{minutes}"

@@ -36,6 +36,8 @@ from typing import Protocol, Self
 from uuid import UUID, uuid4
 
 from backmech.domain.errors import BackmechError
+from backmech.domain.plans.edits import PlanChange
+from backmech.domain.results.model import AssessmentResult, MovementReport
 
 
 def utc_now() -> dt.datetime:
@@ -130,12 +132,40 @@ class Assessment:
 
     patient_id: UUID
     intake: JsonObject
-    result: JsonObject
+    result: AssessmentResult
     triage_level: str
     plan_status: str
     engine_version: str
     id: UUID = field(default_factory=uuid4)
     created_at: dt.datetime = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisProgress:
+    """A running analysis: how far it has got (0-1)."""
+
+    fraction: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalysisFailure:
+    """How an analysis failed, in words for the person, and whether sending the file again can help.
+
+    ``retry`` is false when the file itself is the problem (then ``sha256`` identifies it, so
+    the same file sent again is answered at once); ``reference`` names a fault on our side
+    in the log.
+    """
+
+    message: str
+    hint: str
+    code: str
+    retry: bool = True
+    sha256: str | None = None
+    reference: str | None = None
+
+
+AnalysisResult = MovementReport | AnalysisFailure | AnalysisProgress
+"""What a stored analysis holds: its report when done, its failure, or its progress while running."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,7 +176,7 @@ class MovementAnalysis:
     """Relative to the media root (a local folder or an object store prefix)."""
     status: AnalysisStatus = AnalysisStatus.QUEUED
     assessment_id: UUID | None = None
-    result: JsonObject | None = None
+    result: AnalysisResult | None = None
     error: str | None = None
     id: UUID = field(default_factory=uuid4)
     created_at: dt.datetime = field(default_factory=utc_now)
@@ -221,7 +251,7 @@ class PlanEdit:
     patient_id: UUID
     editor_id: UUID | None
     reason: str
-    change: JsonObject
+    change: PlanChange
     id: UUID = field(default_factory=uuid4)
     at: dt.datetime = field(default_factory=utc_now)
 
@@ -357,7 +387,7 @@ class MovementAnalysisRepository(Protocol):
         analysis_id: UUID,
         status: AnalysisStatus,
         *,
-        result: JsonObject | None = None,
+        result: AnalysisResult | None = None,
         error: str | None = None,
     ) -> MovementAnalysis | None: ...
     def claim(self, analysis_id: UUID, *, stale_before: dt.datetime | None = None) -> MovementAnalysis | None:
@@ -368,7 +398,7 @@ class MovementAnalysisRepository(Protocol):
         """
         ...
 
-    def report_progress(self, analysis_id: UUID, progress: JsonObject) -> None:
+    def report_progress(self, analysis_id: UUID, progress: AnalysisProgress) -> None:
         """Store a running job's progress in ``result`` (not audited: no one read or changed care data)."""
         ...
 
@@ -377,7 +407,7 @@ class MovementAnalysisRepository(Protocol):
         analysis_id: UUID,
         status: AnalysisStatus,
         *,
-        result: JsonObject | None,
+        result: AnalysisResult | None,
         error: str | None,
         assessment_id: UUID | None = None,
     ) -> bool:

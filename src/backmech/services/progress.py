@@ -12,24 +12,11 @@ read without being nagged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from backmech.domain.plans.model import Phase, Plan, PlannedExercise
 from backmech.services.ports import Assessment, SessionLog
-
-
-@dataclass(frozen=True, slots=True)
-class PlanPosition:
-    """Week ``week`` of a ``weeks``-week plan (``week`` may pass ``weeks`` once it is finished)."""
-
-    week: int
-    weeks: int
-    phase: Mapping[str, Any] | None
-
-    @property
-    def finished(self) -> bool:
-        return self.week > self.weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +36,6 @@ class WeekSummary:
 class ScorePoint:
     on: dt.date
     value: float
-
-
-def plan_position(plan: Mapping[str, Any], assessed_on: dt.date, today: dt.date) -> PlanPosition:
-    """Week N of the plan counted from the assessment day (day 0-6 is week 1), and its phase."""
-    weeks = int(plan.get("weeks") or 0)
-    week = max(0, (today - assessed_on).days) // 7 + 1
-    phase: Mapping[str, Any] | None = None
-    for candidate in plan.get("phases") or []:
-        if not isinstance(candidate, Mapping):
-            continue
-        start, end = int(candidate.get("start_week") or 0), int(candidate.get("end_week") or 0)
-        if start <= min(week, weeks or week) <= end:
-            phase = candidate
-            break
-    return PlanPosition(week=week, weeks=weeks, phase=phase)
 
 
 def session_days(logs: Iterable[SessionLog]) -> set[dt.date]:
@@ -101,48 +73,31 @@ def awaiting_morning_check(logs: Sequence[SessionLog], today: dt.date) -> Sessio
     return waiting[-1] if waiting else None
 
 
-def result_score(result: Mapping[str, Any], questionnaire: str, output: str) -> float | None:
-    """One questionnaire output of a stored result (``None`` when it was not scored)."""
-    scores = result.get("scores")
-    score = scores.get(questionnaire) if isinstance(scores, Mapping) else None
-    value = score.get(output) if isinstance(score, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def score_series(assessments: Sequence[Assessment], questionnaire: str, output: str) -> list[ScorePoint]:
     """One questionnaire output over the patient's assessments, oldest first (missing ones skipped)."""
     return [
         ScorePoint(on=assessment.created_at.date(), value=value)
         for assessment in assessments
-        if (value := result_score(assessment.result, questionnaire, output)) is not None
+        if (value := assessment.result.score(questionnaire, output)) is not None
     ]
 
 
-def phase_session(plan: Mapping[str, Any], phase: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+def phase_session(plan: Plan, phase: Phase | None) -> list[PlannedExercise]:
     """The ~20-minute session for ``phase``: its exercises in the phase's order, with dose and reason.
 
-    ``plan["exercises"]`` holds every session exercise once (with the clinician's
-    edits applied); a phase names its session by slug. An exercise the clinician
-    removed drops out; one they added or swapped in (in no phase's session) is
-    kept, at the end. Without phases, the whole exercise list is the session.
+    ``plan.exercises`` holds every session exercise once (with the clinician's edits
+    applied); a phase names its session by slug. An exercise the clinician removed drops
+    out; one they added or swapped in (in no phase's session) is kept, at the end. Without
+    a phase, the whole exercise list is the session.
     """
-    exercises = [e for e in plan.get("exercises") or [] if isinstance(e, Mapping)]
     if phase is None:
-        return exercises
-    by_slug = {str(e.get("slug")): e for e in exercises}
-    in_phases = {
-        str(s.get("slug"))
-        for p in plan.get("phases") or []
-        if isinstance(p, Mapping)
-        for s in p.get("session") or []
-        if isinstance(s, Mapping)
-    }
-    chosen = [by_slug[slug] for s in phase.get("session") or [] if (slug := str(s.get("slug"))) in by_slug]
-    added = [e for e in exercises if str(e.get("slug")) not in in_phases]
+        return list(plan.exercises)
+    by_slug = {e.slug: e for e in plan.exercises}
+    in_phases = {s.slug for p in plan.phases for s in p.session}
+    chosen = [by_slug[s.slug] for s in phase.session if s.slug in by_slug]
+    added = [e for e in plan.exercises if e.slug not in in_phases]
     return chosen + added
 
 
-def minutes_of(items: Iterable[Mapping[str, Any]]) -> float:
-    return round(sum(float(i.get("minutes") or 0) for i in items), 1)
+def minutes_of(items: Iterable[PlannedExercise]) -> float:
+    return round(sum(i.minutes for i in items), 1)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from backmech.domain.conditions import LeafHit
 from backmech.domain.facts import FactKind, Vocabulary
+from backmech.domain.results.model import ScoreReport
 
 
 def readable_hit(vocabulary: Vocabulary, hit: LeafHit) -> str:
@@ -44,12 +45,6 @@ def readable_missing(vocabulary: Vocabulary, fact_ids: tuple[str, ...]) -> str:
     return "; ".join(names)
 
 
-SCORE_DETAIL_KEYS = frozenset(
-    {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
-)
-"""Keys of a score view that describe the score rather than hold a value."""
-
-
 class ScoreRow(NamedTuple):
     """One questionnaire as a report line."""
 
@@ -59,22 +54,17 @@ class ScoreRow(NamedTuple):
     complete: bool
 
 
-def score_rows(scores: Mapping[str, Mapping[str, object]]) -> list[ScoreRow]:
+def score_rows(scores: Mapping[str, ScoreReport]) -> list[ScoreRow]:
     """Questionnaire scores as rows: "percent 35.6", "current: Moderate", complete or not."""
     rows: list[ScoreRow] = []
-    for qid, view in scores.items():
+    for report in scores.values():
         values = ", ".join(
             f"{key.replace('_', ' ')} {value:.1f}"
             if isinstance(value, float)
             else f"{key.replace('_', ' ')} {value}"
-            for key, value in view.items()
-            if key not in SCORE_DETAIL_KEYS and value is not None
+            for key, value in report.values.items()
+            if value is not None
         )
-        bands = view.get("bands")
-        band_text = ""
-        if isinstance(bands, Mapping):
-            band_text = ", ".join(f"{out.replace('_', ' ')}: {band['label']}" for out, band in bands.items())
-        rows.append(
-            ScoreRow(str(view.get("instrument", qid)), values, band_text, view.get("complete") is True)
-        )
+        band_text = ", ".join(f"{out.replace('_', ' ')}: {band.label}" for out, band in report.bands.items())
+        rows.append(ScoreRow(report.instrument, values, band_text, report.complete))
     return rows

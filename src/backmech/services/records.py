@@ -17,14 +17,11 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 from uuid import UUID
 
-import orjson
-
 from backmech.domain.errors import BackmechError
+from backmech.domain.results import AssessmentResult
 from backmech.services.accounts import AuthorisationError, require_member
-from backmech.services.assessment import AssessmentResult
 from backmech.services.ports import (
     Assessment,
     Patient,
@@ -43,14 +40,6 @@ class PatientNotFoundError(BackmechError):
             hint="Check the patient id; it may have been deleted.",
         )
         self.patient_id = patient_id
-
-
-def _json_document(value: object) -> dict[str, Any]:
-    """A JSON object as plain dicts and lists (dataclasses and enums encoded by orjson)."""
-    decoded = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
-    if not isinstance(decoded, dict):
-        raise TypeError(f"expected a JSON object, got {type(decoded).__name__}")
-    return decoded
 
 
 def authorise_patient_access(
@@ -85,14 +74,14 @@ def save_assessment(
     result: AssessmentResult,
     intake: Mapping[str, object],
 ) -> Assessment:
-    """Store one assessment result (as JSON) with its triage level and plan status, audited for ``actor``."""
+    """Store one assessment result with its triage level and plan status, audited for ``actor``."""
     action = "saving an assessment for this patient"
     with uow_factory(actor=actor.id) as uow:
         authorise_patient_access(uow, actor, patient_id, clinic_id, action)
         assessment = Assessment(
             patient_id=patient_id,
-            intake=_json_document(intake),
-            result=_json_document(result),
+            intake=dict(intake),
+            result=result,
             triage_level=str(result.triage.level),
             plan_status=result.plan_status,
             engine_version=result.backmech_version,

@@ -165,7 +165,7 @@ def result_schema(kb: KnowledgeBase) -> JsonSchema:
     """JSON Schema of the assessment result (serialisation form)."""
     from pydantic import TypeAdapter
 
-    from backmech.services.assessment import AssessmentResult
+    from backmech.domain.results import AssessmentResult
 
     schema: JsonSchema = TypeAdapter(AssessmentResult).json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

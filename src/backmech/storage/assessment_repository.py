@@ -16,6 +16,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from backmech.services.codec import plan_change_from_json, result_from_json
 from backmech.services.ports import Assessment, AuditAction, PlanEdit
 from backmech.storage.document_cache import ASSESSMENT_DOCUMENTS
 from backmech.storage.prebuilt import (
@@ -46,7 +47,7 @@ def _plan_edit(row: Any, patient_id: UUID) -> PlanEdit:
         editor_id=row.editor_id,
         at=row.at,
         reason=row.reason,
-        change=row.change,
+        change=plan_change_from_json(row.change),
     )
 
 
@@ -67,7 +68,7 @@ class SqlAssessmentRepository(_Repository):
                 patient_id=assessment.patient_id,
                 created_at=assessment.created_at,
                 intake=_json(assessment.intake),
-                result=_json(assessment.result),
+                result=assessment.result,  # the column's serializer is the codec
                 triage_level=assessment.triage_level,
                 plan_status=assessment.plan_status,
                 engine_version=assessment.engine_version,
@@ -152,8 +153,8 @@ class SqlAssessmentRepository(_Repository):
                 )
             ).all()
             for row in rows:
-                documents[row.id] = (row.intake, row.result)
-                ASSESSMENT_DOCUMENTS.put(row.id, (row.intake, row.result))
+                documents[row.id] = (row.intake, result_from_json(row.result))
+                ASSESSMENT_DOCUMENTS.put(row.id, documents[row.id])
         return [
             Assessment(
                 id=head.id,
@@ -179,7 +180,7 @@ class SqlPlanEditRepository(_Repository):
                 editor_id=edit.editor_id,
                 at=edit.at,
                 reason=edit.reason,
-                change=_json(edit.change),
+                change=edit.change,  # the column's serializer is the codec
             )
         )
         _flush(self._session)

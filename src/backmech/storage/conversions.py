@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backmech.services.codec import analysis_result_from_json, plan_change_from_json, result_from_json
 from backmech.services.ports import (
     Assessment,
     AuditEvent,
@@ -77,7 +78,7 @@ def assessment_record(row: AssessmentRow) -> Assessment:
         patient_id=row.patient_id,
         created_at=row.created_at,
         intake=row.intake,
-        result=row.result,
+        result=result_from_json(row.result),
         triage_level=row.triage_level,
         plan_status=row.plan_status,
         engine_version=row.engine_version,
@@ -92,7 +93,7 @@ def analysis_record(row: MovementAnalysisRow) -> MovementAnalysis:
         test=row.test,
         media_path=row.media_path,
         status=row.status,
-        result=row.result,
+        result=analysis_result_from_json(row.result),
         error=row.error,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -123,7 +124,7 @@ def plan_edit_record(row: PlanEditRow) -> PlanEdit:
         editor_id=row.editor_id,
         at=row.at,
         reason=row.reason,
-        change=row.change,
+        change=plan_change_from_json(row.change),
     )
 
 

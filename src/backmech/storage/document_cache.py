@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
+
+from backmech.domain.results.model import AssessmentResult
+from backmech.services.ports import JsonObject
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -46,7 +49,7 @@ class LruCache(Generic[K, V]):
                 self._entries.popitem(last=False)
 
 
-ASSESSMENT_DOCUMENTS: LruCache[UUID, tuple[Any, Any]] = LruCache(size=1024)
-"""An assessment's intake and result (~50 KB of JSON) decoded once, not on every plan page.
+ASSESSMENT_DOCUMENTS: LruCache[UUID, tuple[JsonObject, AssessmentResult]] = LruCache(size=1024)
+"""An assessment's intake and typed result (~50 KB of JSON) decoded once, not on every plan page.
 
-They are the ``Mapping`` fields of the port records, which nothing in backmech changes in place."""
+Both never change once stored; the result is immutable, and nothing in backmech changes an intake in place."""

@@ -26,10 +26,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
+
+from backmech.services import codec
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 READ_ONLY_OPTION = "backmech_read_only"
@@ -61,11 +62,12 @@ def normalise_url(url: str | URL) -> URL:
 
 
 def _json_text(value: object) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return codec.dumps(value).decode()
 
 
-JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
-"""orjson for JSON columns: a stored result is ~50 KB, read on every plan page (2x faster than json)."""
+JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": codec.loads}
+"""The codec for JSON columns: typed values are written as the result contract has them, with orjson
+(a stored result is ~50 KB, read on every plan page: 2x faster than json)."""
 
 
 def create_engine(url: str | URL, *, echo: bool = False) -> Engine:

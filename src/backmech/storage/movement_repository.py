@@ -9,17 +9,19 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from backmech.services.codec import analysis_json
 from backmech.services.ports import (
+    AnalysisProgress,
+    AnalysisResult,
     AnalysisStatus,
     AuditAction,
-    JsonObject,
     MovementAnalysis,
     utc_now,
 )
 from backmech.storage.conversions import (
     analysis_record,
 )
-from backmech.storage.repositories import _flush, _json, _Repository
+from backmech.storage.repositories import _flush, _Repository
 from backmech.storage.tables import (
     MovementAnalysisRow,
     PatientRow,
@@ -37,7 +39,7 @@ class SqlMovementAnalysisRepository(_Repository):
                 test=analysis.test,
                 media_path=analysis.media_path,
                 status=analysis.status,
-                result=_json(analysis.result),
+                result=analysis_json(analysis.result),
                 error=analysis.error,
                 created_at=analysis.created_at,
                 updated_at=analysis.updated_at,
@@ -75,7 +77,7 @@ class SqlMovementAnalysisRepository(_Repository):
         analysis_id: UUID,
         status: AnalysisStatus,
         *,
-        result: JsonObject | None = None,
+        result: AnalysisResult | None = None,
         error: str | None = None,
     ) -> MovementAnalysis | None:
         """Move a job along (for workers, which act for the system, not for one clinic)."""
@@ -84,7 +86,7 @@ class SqlMovementAnalysisRepository(_Repository):
             return None
         row.status = status
         if result is not None:
-            row.result = _json(result)
+            row.result = analysis_json(result)
         if error is not None:
             row.error = error
         row.updated_at = utc_now()
@@ -150,13 +152,13 @@ class SqlMovementAnalysisRepository(_Repository):
         self._audit_update(row)
         return analysis_record(row)
 
-    def report_progress(self, analysis_id: UUID, progress: JsonObject) -> None:
+    def report_progress(self, analysis_id: UUID, progress: AnalysisProgress) -> None:
         self._session.execute(
             sa.update(MovementAnalysisRow)
             .where(
                 MovementAnalysisRow.id == analysis_id, MovementAnalysisRow.status == AnalysisStatus.RUNNING
             )
-            .values(result=_json(progress), updated_at=utc_now())
+            .values(result=analysis_json(progress), updated_at=utc_now())
             .execution_options(synchronize_session=False)
         )
 
@@ -165,7 +167,7 @@ class SqlMovementAnalysisRepository(_Repository):
         analysis_id: UUID,
         status: AnalysisStatus,
         *,
-        result: JsonObject | None,
+        result: AnalysisResult | None,
         error: str | None,
         assessment_id: UUID | None = None,
     ) -> bool:
@@ -178,7 +180,7 @@ class SqlMovementAnalysisRepository(_Repository):
             )
             .values(
                 status=status,
-                result=_json(result),
+                result=analysis_json(result),
                 error=error,
                 assessment_id=assessment_id,
                 updated_at=utc_now(),

@@ -134,7 +134,8 @@ class AssessmentRow(Base):
     patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     intake: Mapped[dict[str, Any]] = mapped_column(Json)
-    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    result: Mapped[object] = mapped_column(Json)
+    """An AssessmentResult written by the codec (the engine's JSON_CODEC); read back as JSON data."""
     triage_level: Mapped[str] = mapped_column(sa.String(32))
     plan_status: Mapped[str] = mapped_column(sa.String(40))
     engine_version: Mapped[str] = mapped_column(sa.String(40))
@@ -152,7 +153,8 @@ class MovementAnalysisRow(Base):
     test: Mapped[str] = mapped_column(sa.String(64))
     media_path: Mapped[str] = mapped_column(sa.String(1024))
     status: Mapped[AnalysisStatus] = mapped_column(_enum(AnalysisStatus, "analysis_status"), index=True)
-    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    result: Mapped[object] = mapped_column(Json, nullable=True)
+    """The analysis's report, failure or progress, written by the codec (``codec.analysis_json``)."""
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
@@ -248,7 +250,8 @@ class PlanEditRow(Base):
     )
     at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     reason: Mapped[str] = mapped_column(sa.Text)
-    change: Mapped[dict[str, Any]] = mapped_column(Json)
+    change: Mapped[object] = mapped_column(Json)
+    """A typed plan change written by the codec."""
 
 
 class InvitationRow(Base):

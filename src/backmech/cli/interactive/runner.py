@@ -13,8 +13,9 @@ from backmech.cli.interactive.answers import MAX_LINE_CHARS, InputEndedError, Li
 from backmech.cli.interactive.session import Session, load_session, new_session
 from backmech.cli.interactive.steps import Section, Step, build_sections
 from backmech.cli.render import emit_result
+from backmech.domain.results import DISCLAIMER, AssessmentResult
 from backmech.domain.types import TriageLevel
-from backmech.services.assessment import DISCLAIMER, AssessmentResult, AssessmentService
+from backmech.services.assessment import AssessmentService
 
 EXIT_INPUT_ENDED = 2
 """Exit status when standard input closes before the assessment is finished."""

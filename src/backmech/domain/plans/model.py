@@ -173,6 +173,16 @@ class ClinicianCare:
 
 
 @record
+class CareDelivered:
+    """Care a clinician gave in the clinic (recorded with a plan edit): what, when, notes."""
+
+    care: str
+    """One of ``manual_therapy``, ``dry_needling``, ``neurological_examination``, ``other``."""
+    date: str
+    notes: str = ""
+
+
+@record
 class Plan:
     """A personalised plan. Same input and knowledge base → the same plan."""
 
@@ -201,6 +211,13 @@ class Plan:
     movement_retest_weeks: tuple[int, ...]
     decision_points: tuple[DecisionPoint, ...]
     sources: tuple[SourceId, ...]
+    care_delivered: tuple[CareDelivered, ...] = ()
+    """Care given in the clinic, from the clinician's plan edits (empty in a generated plan)."""
+
+    @property
+    def session_minutes(self) -> float:
+        """Minutes of the whole session list (every session exercise once)."""
+        return round(sum(e.minutes for e in self.exercises), 1)
 
     def exercise(self, slug: Slug) -> PlannedExercise:
         """Details of a session exercise (dose, reason, ladder) by slug."""

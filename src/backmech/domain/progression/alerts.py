@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
     FLARE_NOT_SETTLING = "flare_not_settling"
     REPEATED_FLARES = "repeated_flares"
     DECISION_POINT = "decision_point"
+    PLAN_EDITS_CARRIED = "plan_edits_carried"
 
 
 @record
@@ -181,3 +182,23 @@ def decision_point(
         False,
         (settings.reassessment.source, settings.reassessment.responder_source),
     )
+
+
+def plan_edits_carried(day: date, carried: Sequence[str], dropped: Sequence[tuple[str, str]]) -> Alert | None:
+    """A new assessment made a new plan: the clinician's earlier edits, carried over or dropped and why.
+
+    ``carried`` and ``dropped`` describe the edits in words (and, for a dropped one, why it
+    could not apply). The person already follows the plan with the carried edits; the
+    clinician checks that it is still the plan they meant.
+    """
+    if not carried and not dropped:
+        return None
+    parts = [f"A new assessment on {day.isoformat()} made a new plan."]
+    if carried:
+        parts.append(f"Your earlier changes were carried over: {'; '.join(carried)}.")
+    if dropped:
+        parts.append(
+            "Not carried over: " + "; ".join(f"{what} ({why})" for what, why in dropped) + "."
+        )
+    parts.append("Check that the plan is still as you meant it.")
+    return Alert(day, AlertKind.PLAN_EDITS_CARRIED, " ".join(parts), False, ())

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from backmech.services.codec import to_json_object
 from backmech.services.daily_log import idempotency_key
 from backmech.services.ports import Assessment, Patient, PlanEdit, SessionLog
 from backmech.services.records import PatientNotFoundError, authorise_patient_access
@@ -107,13 +108,17 @@ def assessment_out(assessment: Assessment) -> AssessmentOut:
         triage_level=assessment.triage_level,
         plan_status=assessment.plan_status,
         engine_version=assessment.engine_version,
-        result=dict(assessment.result),
+        result=to_json_object(assessment.result),
     )
 
 
 def plan_edit_out(edit: PlanEdit) -> PlanEditOut:
     return PlanEditOut(
-        id=edit.id, at=edit.at, editor_id=edit.editor_id, reason=edit.reason, change=dict(edit.change)
+        id=edit.id,
+        at=edit.at,
+        editor_id=edit.editor_id,
+        reason=edit.reason,
+        change=to_json_object(edit.change),
     )
 
 

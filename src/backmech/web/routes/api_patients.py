@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from backmech.domain.errors import InputError
 from backmech.services.care_plan import PlanChangeError, current_plan, edit_plan
+from backmech.services.codec import DocumentError, plan_change_from_json, to_json_object
 from backmech.services.ports import Assessment
 from backmech.services.records import patient_assessments, save_assessment
 from backmech.web.api_models import AssessmentOut, PatientOut, PlanEditIn, PlanEditOut, PlanOut
@@ -156,9 +157,9 @@ def get_plan(request: Request, patient_id: UUID, viewer: ApiViewer) -> PlanOut |
     return PlanOut(
         assessment_id=found.assessment.id,
         assessed_at=found.assessment.created_at,
-        plan=found.plan,
+        plan=to_json_object(found.plan),
         edits=[plan_edit_out(e) for e in found.edits],
-        skipped=list(found.edited.skipped),
+        skipped=[f"edit {o.index + 1}: {o.why}" for o in found.carried.dropped],
     )
 
 
@@ -177,14 +178,25 @@ def create_plan_edit(
 ) -> PlanEditOut | Response:
     patient = authorised_patient(request, viewer, patient_id, "changing this patient's plan")
     try:
+        change = plan_change_from_json(body.change)
+    except DocumentError as exc:
+        return error_response(
+            request,
+            422,
+            f"This change cannot be made: {exc.user_message}",
+            "See docs/api.md.",
+            code="invalid_change",
+        )
+    try:
         edit = edit_plan(
             app_state(request).uow_factory,
             viewer.user,
             patient.id,
             patient.clinic_id,
-            body.change,
+            change,
             body.reason,
         )
     except PlanChangeError as exc:
         return error_response(request, 422, exc.user_message, exc.hint, code="invalid_change")
     return plan_edit_out(edit)
+

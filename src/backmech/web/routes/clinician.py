@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from backmech.reports.mechanisms import mechanism_views
 from backmech.services.care_plan import current_plan
 from backmech.services.check_ins import patient_check_ins
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
@@ -62,16 +63,6 @@ def patient_list(request: Request, q: str = "", show: str = "all") -> Response:
     )
 
 
-def _evidence_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Mechanisms then contributing factors, each with its evidence traces (as stored)."""
-    rows = []
-    for key in ("mechanisms", "contributing_factors"):
-        for entry in result.get(key) or []:
-            if isinstance(entry, dict):
-                rows.append(entry | {"group": key})
-    return rows
-
-
 @router.get("/clinic/patients/{patient_id}", include_in_schema=False)
 def patient_page(request: Request, patient_id: str) -> Response:
     viewer = require_staff(request)
@@ -82,7 +73,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
     plan = current_plan(state.uow_factory, viewer.user, pid, clinic_id)
     latest = record.assessments[-1] if record.assessments else None
     intake: dict[str, Any] = dict(latest.intake) if latest else {}
-    result: dict[str, Any] = dict(latest.result) if latest else {}
+    result = latest.result if latest else None
     kb = state.knowledge
     reminders = read_reminders(state.uow_factory, viewer.user, record.patient)
     return render(
@@ -96,7 +87,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
             "result": result,
             "red_flags": red_flag_answers(kb, intake) if latest else [],
             "questionnaires": questionnaire_views(kb, intake, result) if latest else [],
-            "evidence": _evidence_rows(result),
+            "evidence": mechanism_views(result, kb.vocabulary, contributing=True),
             "plan": plan,
             "edits": [(edit, describe_change(edit.change)) for edit in reversed(record.edits)],
             "care_labels": CARE_LABELS,

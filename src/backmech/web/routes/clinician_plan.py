@@ -18,14 +18,21 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from backmech.domain.exercises.model import Exercise
 from backmech.domain.plans.edits import (
     CARE_KINDS,
     EDITABLE_LISTS,
+    AddExercise,
+    ChangeDose,
+    PlanChange,
+    RecordCare,
+    RemoveExercise,
+    SwapExercise,
     addable_exercises,
     excluded_slugs,
-    found_mechanisms,
     planned_item,
 )
+from backmech.domain.plans.model import PlannedExercise
 from backmech.services.care_plan import CurrentPlan, PlanChangeError, current_plan, edit_plan
 from backmech.services.plan_text import CARE_LABELS, LIST_LABELS, describe_change
 from backmech.web.routes.clinician_views import NOT_FOUND, parse_patient_id
@@ -66,13 +73,11 @@ def _load(state: AppState, viewer: Viewer, pid: UUID) -> tuple[Any, CurrentPlan 
     return patient, plan, people
 
 
-def _addable(state: AppState, plan: CurrentPlan | None) -> list[Any]:
+def _addable(state: AppState, plan: CurrentPlan | None) -> list[Exercise]:
     if plan is None:
         return []
     return addable_exercises(
-        state.knowledge.exercises.values(),
-        found_mechanisms(plan.assessment.result),
-        excluded_slugs(plan.plan),
+        state.knowledge.exercises.values(), plan.assessment.result.found(), excluded_slugs(plan.plan)
     )
 
 
@@ -91,8 +96,7 @@ def _page(
     lists = []
     if plan is not None:
         for name in EDITABLE_LISTS:
-            items = plan.plan.get(name)
-            lists.append((name, LIST_LABELS[name], items if isinstance(items, list) else []))
+            lists.append((name, LIST_LABELS[name], list(getattr(plan.plan, name))))
     return render(
         request,
         "clinic/plan.html",
@@ -123,25 +127,29 @@ def plan_editor(request: Request, patient_id: str) -> Response:
     return _page(request, app_state(request), viewer, parse_patient_id(patient_id))
 
 
-def _target(plan: CurrentPlan | None, value: str, problems: list[str]) -> tuple[str, str, dict[str, Any]]:
+def _target(
+    plan: CurrentPlan | None, value: str, problems: list[str]
+) -> tuple[str, str, PlannedExercise | None]:
     """(list, slug, item) named by a ``list:slug`` choice, or a problem saying what to do."""
     name, _, slug = value.partition(":")
-    items = plan.plan.get(name) if plan is not None and name in EDITABLE_LISTS else None
-    found = (
-        [i for i in items if isinstance(i, dict) and i.get("slug") == slug] if isinstance(items, list) else []
+    items: tuple[PlannedExercise, ...] = (
+        getattr(plan.plan, name) if plan is not None and name in EDITABLE_LISTS else ()
     )
+    found = [i for i in items if i.slug == slug]
     if not value:
         problems.append("Choose the exercise to change.")
-        return name, slug, {}
+        return name, slug, None
     if not found:
         problems.append(
             "Choose an exercise that is in the plan now (the plan may have changed; reload the page)."
         )
-        return name, slug, {}
+        return name, slug, None
     return name, slug, found[0]
 
 
-def _new_item(state: AppState, plan: CurrentPlan | None, slug: str, reason: str, problems: list[str]) -> Any:
+def _new_item(
+    state: AppState, plan: CurrentPlan | None, slug: str, reason: str, problems: list[str]
+) -> PlannedExercise | None:
     """The plan item for a library exercise that may be added, else ``None`` with a problem."""
     if not slug:
         problems.append("Choose the exercise to add.")
@@ -185,40 +193,36 @@ def _care_date(text: str, problems: list[str]) -> str:
 
 def build_change(
     state: AppState, plan: CurrentPlan | None, kind: str, form: dict[str, str], problems: list[str]
-) -> dict[str, Any]:
-    """The change document a form describes; problems are appended for anything wrong."""
+) -> PlanChange | None:
+    """The change a form describes; problems are appended for anything wrong (then None)."""
     if kind == "care":
         care = form.get("care", "")
         if care not in CARE_KINDS:
             problems.append("Choose the kind of care given.")
-        return {
-            "kind": "care",
-            "care": care,
-            "date": _care_date(form.get("date", ""), problems),
-            "notes": form.get("notes", "").strip()[:4000],
-        }
+        date = _care_date(form.get("date", ""), problems)
+        return RecordCare(care=care, date=date, notes=form.get("notes", "").strip()[:4000])
     if plan is None:
         problems.append("This patient has no plan yet; an assessment makes one. You can still record care.")
-        return {}
+        return None
     if kind == "add":
         name = form.get("list", "")
         if name not in EDITABLE_LISTS:
             problems.append("Choose the part of the plan to add the exercise to.")
         item = _new_item(state, plan, form.get("exercise", ""), "Added by your clinician.", problems)
-        return {"kind": "add", "list": name, "item": item}
+        return AddExercise(list=name, item=item) if item is not None else None
     name, slug, old = _target(plan, form.get("target", ""), problems)
-    change: dict[str, Any] = {"kind": kind, "list": name, "slug": slug, "name": old.get("name", slug)}
+    old_name = old.name if old is not None else slug
     if kind == "swap":
-        reason = f"Chosen by your clinician in place of {old.get('name', slug)}."
-        change["item"] = _new_item(state, plan, form.get("exercise", ""), reason, problems)
-    elif kind == "dose":
-        change["dose_text"] = form.get("dose_text", "").strip()[:500]
-        if not change["dose_text"]:
+        reason = f"Chosen by your clinician in place of {old_name}."
+        new = _new_item(state, plan, form.get("exercise", ""), reason, problems)
+        return SwapExercise(list=name, slug=slug, item=new, name=old_name) if new is not None else None
+    if kind == "dose":
+        dose_text = form.get("dose_text", "").strip()[:500]
+        if not dose_text:
             problems.append("Write the new dose, such as “2 sets of 8, slowly”.")
         minutes = _minutes(form.get("minutes", ""), problems)
-        if minutes is not None:
-            change["minutes"] = minutes
-    return change
+        return ChangeDose(list=name, slug=slug, dose_text=dose_text, minutes=minutes, name=old_name)
+    return RemoveExercise(list=name, slug=slug, name=old_name)
 
 
 @router.post("/clinic/patients/{patient_id}/plan/{kind}", include_in_schema=False)
@@ -236,7 +240,7 @@ async def plan_change(request: Request, patient_id: str, kind: str) -> Response:
     change = build_change(state, plan, kind, form, problems)
     if not reason:
         problems.append("Say why you are making this change. The reason is kept in the patient's record.")
-    if not problems:
+    if not problems and change is not None:
         try:
             edit_plan(
                 state.uow_factory,

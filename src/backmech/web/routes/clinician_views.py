@@ -17,6 +17,7 @@ from fastapi import HTTPException
 
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.questionnaires.model import Item
+from backmech.domain.results.model import AssessmentResult, ScoreReport
 
 
 @dataclass(frozen=True)
@@ -87,40 +88,37 @@ def _answer(item: Item, value: object) -> tuple[str, str]:
     return _number(value), ""
 
 
-def _score_lines(view: Mapping[str, Any]) -> list[ScoreLine]:
-    bands = view.get("bands") if isinstance(view.get("bands"), Mapping) else {}
+def _score_lines(report: ScoreReport | None) -> list[ScoreLine]:
+    if report is None:
+        return []
     lines = []
-    skip = {"band", "bands", "mcid", "complete", "missing_items", "notes", "instrument", "version", "source"}
-    for key, value in view.items():
-        if key in skip or value is None or isinstance(value, Mapping | list):
+    for key, value in report.values.items():
+        if value is None:
             continue
-        band = bands.get(key) if isinstance(bands, Mapping) else None
-        band_map = band if isinstance(band, Mapping) else {}
+        band = report.bands.get(key)
         lines.append(
             ScoreLine(
                 output=key,
                 value=_number(value),
-                band=str(band_map.get("label", "")),
-                meaning=str(band_map.get("meaning", "")),
-                source=str(band_map.get("source", "")),
+                band=band.label if band is not None else "",
+                meaning=band.meaning if band is not None else "",
+                source=band.source if band is not None else "",
             )
         )
     return lines
 
 
 def questionnaire_views(
-    kb: KnowledgeBase, intake: Mapping[str, Any], result: Mapping[str, Any]
+    kb: KnowledgeBase, intake: Mapping[str, Any], result: AssessmentResult | None
 ) -> list[QuestionnaireView]:
     """Each answered questionnaire: its items as asked and answered, then its scores and bands."""
     given = intake.get("questionnaires")
     answered = given if isinstance(given, Mapping) else {}
-    scores = result.get("scores") if isinstance(result.get("scores"), Mapping) else {}
     views = []
     for qid, block in answered.items():
         questionnaire = kb.questionnaires.get(qid)
         answers = block.get("answers") if isinstance(block, Mapping) else None
-        score_view = scores.get(qid) if isinstance(scores, Mapping) else None
-        score_map: Mapping[str, Any] = score_view if isinstance(score_view, Mapping) else {}
+        report = result.scores.get(qid) if result is not None else None
         if questionnaire is None or not isinstance(answers, Mapping):
             continue
         items = []
@@ -134,9 +132,9 @@ def questionnaire_views(
                 id=qid,
                 name=questionnaire.name,
                 items=items,
-                scores=_score_lines(score_map),
-                complete=score_map.get("complete") is not False,
-                source=str(score_map.get("source", questionnaire.source)),
+                scores=_score_lines(report),
+                complete=report.complete if report is not None else True,
+                source=report.source if report is not None else questionnaire.source,
             )
         )
     return views

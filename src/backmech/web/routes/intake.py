@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData as StarletteForm
 
+from backmech.domain.results.model import MovementReport
 from backmech.services.analysis_jobs import with_movement_findings
 from backmech.services.intake_forms import (
     FormData,
@@ -275,7 +276,7 @@ def _finish(
 
 def _with_videos(
     state: AppState, viewer: Viewer, patient: Patient, intake: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Mapping[str, object]]]:
+) -> tuple[dict[str, object], list[MovementReport]]:
     """The intake with the findings of the patient's movement videos, so a new intake keeps them."""
     with state.uow_factory(actor=viewer.user.id) as uow:
         analyses = uow.movement_analyses.for_patient(patient.clinic_id, patient.id)

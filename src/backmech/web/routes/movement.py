@@ -25,10 +25,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from backmech.domain.results.model import MovementReport
 from backmech.motion.protocols.spec import MovementTestSpec
 from backmech.services.accounts import AuthorisationError
 from backmech.services.analysis_jobs import repeated_failure
-from backmech.services.ports import AnalysisStatus, MovementAnalysis, Patient
+from backmech.services.ports import (
+    AnalysisFailure,
+    AnalysisProgress,
+    AnalysisStatus,
+    MovementAnalysis,
+    Patient,
+)
 from backmech.services.records import authorise_patient_access
 from backmech.web.errors import error_response
 from backmech.web.jobs import live_progress
@@ -220,9 +227,9 @@ def _refuse_a_repeat(request: Request, viewer: Viewer, patient: Patient, saved: 
     if earlier is None:
         return
     saved.path.unlink(missing_ok=True)
-    error = (earlier.result or {}).get("error")
-    reason = str(error.get("message", "")) if isinstance(error, Mapping) else ""
-    hint = str(error.get("hint", "")) if isinstance(error, Mapping) else ""
+    failure = earlier.result if isinstance(earlier.result, AnalysisFailure) else None
+    reason = failure.message if failure is not None else ""
+    hint = failure.hint if failure is not None else ""
     raise UploadRefusedError(
         f"This is the same video you sent before, which could not be analysed: {reason} "
         "Sending it again would give the same answer.",
@@ -255,10 +262,10 @@ def progress_percent(request: Request, analysis: MovementAnalysis) -> int | None
         return 100
     if analysis.status != AnalysisStatus.RUNNING:
         return None
-    value: object = live_progress(app_state(request).queue, analysis.id)
-    if value is None and analysis.result:
-        value = analysis.result.get("progress")
-    return round(100 * value) if isinstance(value, int | float) else None
+    value = live_progress(app_state(request).queue, analysis.id)
+    if value is None and isinstance(analysis.result, AnalysisProgress):
+        value = analysis.result.fraction
+    return round(100 * value) if value is not None else None
 
 
 def status_view(request: Request, analysis: MovementAnalysis) -> dict[str, object]:
@@ -278,22 +285,21 @@ def movement_status(request: Request, analysis_id: UUID) -> Response:
     return JSONResponse(status_view(request, analysis))
 
 
-def _metrics(result: Mapping[str, object]) -> list[Mapping[str, object]]:
-    metrics = result.get("metrics")
-    if not isinstance(metrics, Mapping):
-        return []
-    return [m for m in metrics.values() if isinstance(m, Mapping)]
-
-
 @router.get("/me/movement/analyses/{analysis_id}")
 def movement_analysis(request: Request, analysis_id: UUID) -> Response:
     viewer, analysis = load_analysis(request, analysis_id)
     spec = _spec(analysis.test)
-    result = analysis.result or {}
-    error = result.get("error") if analysis.status == AnalysisStatus.FAILED else None
-    if analysis.status == AnalysisStatus.FAILED and not isinstance(error, Mapping):
-        error = {"message": analysis.error or "This video could not be analysed.", "hint": ""}
-    done = analysis.status == AnalysisStatus.DONE
+    error: AnalysisFailure | None = None
+    if analysis.status == AnalysisStatus.FAILED:
+        error = (
+            analysis.result
+            if isinstance(analysis.result, AnalysisFailure)
+            else AnalysisFailure(
+                message=analysis.error or "This video could not be analysed.", hint="", code="unknown"
+            )
+        )
+    report = analysis.result if analysis.status == AnalysisStatus.DONE else None
+    result = report if isinstance(report, MovementReport) else None
     context = {
         "analysis": analysis,
         "spec": spec,
@@ -302,10 +308,10 @@ def movement_analysis(request: Request, analysis_id: UUID) -> Response:
         "percent": progress_percent(request, analysis),
         "finished": analysis.status in (AnalysisStatus.DONE, AnalysisStatus.FAILED),
         "error": error,
-        "result": result if done else None,
-        "metrics": _metrics(result) if done else [],
+        "result": result,
+        "metrics": list(result.metrics.values()) if result is not None else [],
         "overlay_url": f"/media/analyses/{analysis.id}/overlay.mp4"
-        if done and result.get("overlay")
+        if result is not None and result.overlay
         else None,
         "is_patient": not viewer.is_staff,
     }

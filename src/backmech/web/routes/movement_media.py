@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from backmech.domain.results.model import MovementReport
 from backmech.services.ports import AnalysisStatus
 from backmech.web.errors import error_response
 from backmech.web.routes.movement_access import load_analysis
@@ -26,9 +27,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/media/analyses/{analysis_id}/overlay.mp4")
 def overlay_video(request: Request, analysis_id: UUID, download: bool = False) -> Response:
     _, analysis = load_analysis(request, analysis_id)
-    relative = (analysis.result or {}).get("overlay")
+    relative = analysis.result.overlay if isinstance(analysis.result, MovementReport) else None
     media_dir = app_state(request).config.settings.media_dir.resolve()
-    path = (media_dir / str(relative)).resolve() if isinstance(relative, str) and relative else None
+    path = (media_dir / relative).resolve() if relative else None
     if (
         analysis.status != AnalysisStatus.DONE
         or path is None

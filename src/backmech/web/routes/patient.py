@@ -10,26 +10,22 @@ name. Every route acts only on the signed-in patient's own record
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from backmech.services.check_ins import patient_check_ins
-from backmech.services.course import course_so_far
-from backmech.services.daily_log import kind_of, new_token, patient_logs
+from backmech.domain.plans.model import Plan
+from backmech.services.daily_log import kind_of, new_token
 from backmech.services.progress import (
     awaiting_morning_check,
     logged_today,
     minutes_of,
     phase_session,
-    plan_position,
     streak,
     week_summary,
 )
 from backmech.services.reminders import describe as describe_reminders
-from backmech.services.reminders import preference_of, read_reminders
 from backmech.web.errors import error_response
 from backmech.web.routes import (
     documents,
@@ -38,7 +34,7 @@ from backmech.web.routes import (
     patient_reminders,
     patient_session,
 )
-from backmech.web.routes.patient_common import citation, edited_slugs, load_patient_view
+from backmech.web.routes.patient_common import citation, edited_slugs, load_course, load_patient_view
 from backmech.web.security import app_state, require_patient
 from backmech.web.templating import render
 
@@ -57,24 +53,15 @@ def today_page(request: Request, saved: str = "") -> Response:
     plan = view.plan
     if plan is not None and view.assessed_on is not None:
         today = dt.date.today()
-        logs = patient_logs(app_state(request).uow_factory, view.viewer.user, view.patient)
-        check_ins = patient_check_ins(app_state(request).uow_factory, view.viewer.user, view.patient)
-        reminders = read_reminders(app_state(request).uow_factory, view.viewer.user, view.patient)
-        position = plan_position(plan, view.assessed_on, today)
-        session = phase_session(plan, position.phase)
+        loaded = load_course(request, view, today)
+        position = loaded.position(plan)
+        session = phase_session(plan, position.phase if position is not None else None)
         kb = app_state(request).knowledge
+        logs = loaded.logs
         context.update(
-            course=course_so_far(
-                kb,
-                view.assessments,
-                view.current,
-                logs,
-                today,
-                reminders=preference_of(reminders),
-                check_ins=check_ins,
-            ),
-            reminders=describe_reminders(reminders),
-            reminders_chosen=reminders is not None,
+            course=loaded.course,
+            reminders=describe_reminders(loaded.reminders),
+            reminders_chosen=loaded.reminders is not None,
             exercise_names={slug: exercise.name for slug, exercise in kb.exercises.items()},
             plan=plan,
             position=position,
@@ -97,22 +84,23 @@ def plan_page(request: Request) -> Response:
     context: dict[str, Any] = {"view": view, "blocked": view.blocked, "triage": view.triage, "plan": plan}
     if plan is not None and view.current is not None and view.assessed_on is not None:
         kb = app_state(request).knowledge
-        position = plan_position(plan, view.assessed_on, dt.date.today())
-        session = phase_session(plan, position.phase)
+        today = dt.date.today()
+        position = load_course(request, view, today).position(plan)
+        session = phase_session(plan, position.phase if position is not None else None)
         context.update(
             position=position,
             session=session,
             session_minutes=minutes_of(session),
             edits=view.current.edits,
             edited=edited_slugs(view.current),
-            sources=[(sid, citation(kb, sid)) for sid in plan.get("sources") or []],
+            sources=[(sid, citation(kb, sid)) for sid in plan.sources],
         )
         key = (
             "plan",
             view.current.assessment.id,
             tuple(edit.id for edit in view.current.edits),
-            position.week,  # the phase follows from the week and the plan
-            dt.date.today(),
+            (position.week, position.phase.number if position.phase else 0) if position else None,
+            today,
         )
         context["plan_body"] = app_state(request).fragments.get_or_render(
             key, "patient/_plan_body.html", context
@@ -120,13 +108,9 @@ def plan_page(request: Request) -> Response:
     return render(request, "patient/plan.html", context)
 
 
-def _recommended(plan: Mapping[str, Any] | None) -> dict[str, str]:
+def _recommended(plan: Plan | None) -> dict[str, str]:
     """Education slugs the plan chose, in the plan's order, with the reason given."""
-    chosen: dict[str, str] = {}
-    for entry in (plan or {}).get("education") or []:
-        if isinstance(entry, Mapping) and entry.get("slug"):
-            chosen[str(entry["slug"])] = str(entry.get("reason") or "")
-    return chosen
+    return {entry.slug: entry.reason for entry in plan.education} if plan is not None else {}
 
 
 @router.get("/me/learn", include_in_schema=False)

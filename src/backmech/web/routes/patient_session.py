@@ -29,9 +29,9 @@ from backmech.services.daily_log import (
     record_session,
 )
 from backmech.services.ports import SessionLog
-from backmech.services.progress import minutes_of, phase_session, plan_position
+from backmech.services.progress import minutes_of, phase_session
 from backmech.web.errors import error_response
-from backmech.web.routes.patient_common import exercise_steps, load_patient_view
+from backmech.web.routes.patient_common import exercise_steps, load_course, load_patient_view
 from backmech.web.security import app_state, require_patient
 from backmech.web.templating import render
 
@@ -59,11 +59,10 @@ def player(request: Request, kind: str) -> Response:
     if plan is not None:
         today = dt.date.today()
         if kind == "routine":
-            items = list(plan.get("daily_routine") or [])
-        elif view.assessed_on is not None:
-            items = phase_session(plan, plan_position(plan, view.assessed_on, today).phase)
+            items = list(plan.daily_routine)
         else:
-            items = phase_session(plan, None)
+            position = load_course(request, view, today).position(plan)
+            items = phase_session(plan, position.phase if position is not None else None)
         context.update(
             plan=plan,
             steps=exercise_steps(app_state(request).knowledge, items),
