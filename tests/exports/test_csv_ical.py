@@ -38,6 +38,7 @@ from backmech.exports.ical import (
     plan_calendar,
 )
 from backmech.knowledge.loader import default_knowledge
+from backmech.domain.results.model import AssessmentResult
 from backmech.services.assessment import AssessmentService
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
@@ -47,13 +48,11 @@ START = dt.date(2026, 1, 5)  # a Monday
 
 
 @pytest.fixture(scope="module")
-def result(service: AssessmentService) -> dict[str, Any]:
-    import orjson
-
+def result(service: AssessmentService) -> AssessmentResult:
     intake = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    decoded = orjson.loads(orjson.dumps(service.assess(intake), option=orjson.OPT_NON_STR_KEYS))
-    assert isinstance(decoded, dict) and isinstance(decoded["plan"], dict)
-    return decoded
+    result = service.assess(intake)
+    assert result.plan is not None
+    return result
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -23,9 +23,10 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from backmech.bootstrap import assessment_service
-from backmech.cli.render import result_json
 from backmech.domain.errors import BackmechError
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.edits import ChangeDose, RecordCare
+from backmech.domain.results.model import MovementReport
 from backmech.exports.fhir import FhirImportError, export_bundle, import_bundle
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import (
@@ -52,7 +53,7 @@ def _assessment(patient: Patient, example: str, at: dt.datetime) -> Assessment:
     return Assessment(
         patient_id=patient.id,
         intake=intake,
-        result=orjson.loads(result_json(result)),
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -60,7 +61,7 @@ def _assessment(patient: Patient, example: str, at: dt.datetime) -> Assessment:
     )
 
 
-def _forward_bend_result() -> dict[str, Any]:
+def _forward_bend_result() -> MovementReport:
     """A real forward-bend result: the synthetic figure of tests/motion through the real protocol."""
     helpers = str(ROOT / "tests" / "motion")
     if helpers not in sys.path:
@@ -68,11 +69,10 @@ def _forward_bend_result() -> dict[str, Any]:
     from protocol_support import specs  # type: ignore[import-not-found]
     from scenarios import forward_bend  # type: ignore[import-not-found]
 
-    from backmech.services.movement import MovementService, outcome_view
+    from backmech.services.movement import MovementService, movement_report
 
     service = MovementService(specs=specs(), open_video=None, estimator_factory=None)  # type: ignore[arg-type]
-    view = outcome_view(service.analyse_sequence(forward_bend().sequence(), "forward-bend"))
-    return orjson.loads(orjson.dumps(view))  # type: ignore[no-any-return]
+    return movement_report(service.analyse_sequence(forward_bend().sequence(), "forward-bend"))
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +131,7 @@ def record() -> PatientRecord:
             patient_id=patient.id,
             editor_id=uuid4(),
             reason="Side bridge on the knees still provokes pain; start with the dose halved.",
-            change={
-                "kind": "dose",
-                "list": "exercises",
-                "slug": "side-bridge",
-                "dose_text": "3 holds of 10 s",
-            },
+            change=ChangeDose("exercises", "side-bridge", "3 holds of 10 s"),
             at=T0 + dt.timedelta(days=15),
         )
     ]
@@ -255,11 +250,11 @@ def test_loinc_codes_are_only_the_verified_ones(bundle: dict[str, Any]) -> None:
 
 
 def test_scores_carry_values_bands_and_codes(bundle: dict[str, Any], record: PatientRecord) -> None:
-    scores = record.assessments[0].result["scores"]
+    scores = record.assessments[0].result.scores
     odi = _score(bundle, "odi.percent")
     assert _codes(odi["code"], LOINC) == ["97909-6"]
     assert odi["valueQuantity"] == {
-        "value": scores["odi"]["percent"],
+        "value": scores["odi"].values["percent"],
         "unit": "%",
         "system": "http://unitsofmeasure.org",
         "code": "%",
@@ -269,7 +264,7 @@ def test_scores_carry_values_bands_and_codes(bundle: dict[str, Any], record: Pat
     assert _codes(nprs["code"], LOINC) == ["72514-3"] and nprs["valueInteger"] == 5
     assert _codes(_score(bundle, "nprs.average")["code"], LOINC) == []  # a mean of three: not 72514-3
     rmdq = _score(bundle, "rmdq.total")
-    assert rmdq["valueInteger"] == scores["rmdq"]["total"] == 5 and _codes(rmdq["code"], LOINC) == []
+    assert rmdq["valueInteger"] == scores["rmdq"].values["total"] == 5 and _codes(rmdq["code"], LOINC) == []
     risk = _score(bundle, "start_back.risk")
     assert _codes(risk["code"], LOINC) == ["91352-5"]
     assert _codes(risk["valueCodeableConcept"], LOINC) == ["LA8982-6"]  # medium
@@ -299,18 +294,17 @@ def test_care_plan_is_the_latest_plan_with_doses_period_and_edits(
 ) -> None:
     (care_plan,) = _resources(bundle, "CarePlan")
     latest = record.assessments[-1]
-    plan = latest.result["plan"]
+    plan = latest.result.plan
+    assert plan is not None
     assert care_plan["status"] == "active"
     assert care_plan["supportingInfo"] == [{"reference": f"urn:uuid:{latest.id}"}]
     assert care_plan["period"] == {"start": "2026-11-20", "end": "2027-02-12"}  # 12 weeks from assessed_on
     todo = [a["detail"] for a in care_plan["activity"] if not a["detail"].get("doNotPerform")]
-    expected = [*plan["exercises"], *plan["daily_routine"], *plan["walking"], *plan["relief"]]
-    assert [d["code"]["coding"][0]["code"] for d in todo] == [e["slug"] for e in expected]
-    assert [d["description"] for d in todo] == [e["dose"]["text"] for e in expected]
+    expected = [*plan.exercises, *plan.daily_routine, *plan.walking, *plan.relief]
+    assert [d["code"]["coding"][0]["code"] for d in todo] == [e.slug for e in expected]
+    assert [d["description"] for d in todo] == [e.dose.text for e in expected]
     excluded = [a["detail"] for a in care_plan["activity"] if a["detail"].get("doNotPerform")]
-    assert {d["code"]["coding"][0]["code"] for d in excluded} == {
-        e["slug"] for e in plan["excluded_exercises"]
-    }
+    assert {d["code"]["coding"][0]["code"] for d in excluded} == {e.slug for e in plan.excluded_exercises}
     (note,) = care_plan["note"]
     assert "side-bridge" in note["text"] and "dose halved" in note["text"]
 
@@ -319,7 +313,7 @@ def test_a_plan_withheld_by_a_newer_assessment_is_exported_on_hold(
     record: PatientRecord, kb: KnowledgeBase
 ) -> None:
     red_flag = _assessment(record.patient, "red-flag-cauda-equina.json", T0 + dt.timedelta(days=30))
-    assert "plan" not in red_flag.result or red_flag.result["plan"] is None
+    assert red_flag.result.plan is None
     later = replace(record, assessments=[*record.assessments, red_flag])
     (care_plan,) = _resources(export_bundle(later, kb), "CarePlan")
     assert care_plan["status"] == "on-hold"
@@ -330,7 +324,9 @@ def test_a_plan_withheld_by_a_newer_assessment_is_exported_on_hold(
 def test_movement_metrics_are_one_observation_each_with_unit(
     bundle: dict[str, Any], record: PatientRecord
 ) -> None:
-    metrics = record.movement_analyses[0].result["metrics"]  # type: ignore[index]
+    sent = record.movement_analyses[0].result
+    assert isinstance(sent, MovementReport)
+    metrics = sent.metrics
     (panel,) = [
         o for o in _resources(bundle, "Observation") if o["id"] == str(record.movement_analyses[0].id)
     ]
@@ -339,8 +335,8 @@ def test_movement_metrics_are_one_observation_each_with_unit(
     assert len(found) == len(metrics) == 7
     for observation, (metric_id, metric) in zip(found, metrics.items(), strict=True):
         assert observation["code"]["coding"][0]["code"] == f"forward-bend.{metric_id}"
-        assert observation["valueQuantity"]["value"] == metric["value"]
-        assert observation["valueQuantity"]["unit"] == metric["unit"]
+        assert observation["valueQuantity"]["value"] == metric.value
+        assert observation["valueQuantity"]["unit"] == metric.unit
     degrees = found[0]["valueQuantity"]
     assert degrees["system"] == "http://unitsofmeasure.org" and degrees["code"] == "deg"
 
@@ -363,23 +359,21 @@ def test_import_gives_back_names_answers_scores_logs_edits_and_metrics(
         assert got.created_at == sent.created_at and got.triage_level == sent.triage_level
         assert got.plan_status == sent.plan_status and got.engine_version == sent.engine_version
         assert got.intake["questionnaires"] == sent.intake["questionnaires"]
-        for qid, score in got.result["scores"].items():  # type: ignore[attr-defined]
-            sent_score = sent.result["scores"][qid]  # type: ignore[index]
-            outputs = {
-                k: v
-                for k, v in score.items()
-                if k not in {"bands", "notes", "complete", "instrument", "version"}
-            }
-            assert outputs == {k: sent_score[k] for k in outputs}
-            assert score["bands"] == sent_score["bands"] and score["complete"] is sent_score["complete"]
-            assert sorted(score["notes"]) == sorted(sent_score["notes"])
+        for qid, score in got.result.scores.items():
+            sent_score = sent.result.scores[qid]
+            assert dict(score.values) == {k: v for k, v in sent_score.values.items() if v is not None}
+            assert score.bands == sent_score.bands and score.complete is sent_score.complete
+            assert sorted(score.notes) == sorted(sent_score.notes)
+            assert score.instrument == sent_score.instrument
     assert list(imported.session_logs) == list(record.session_logs)  # every field, ids included
     assert list(imported.plan_edits) == list(record.plan_edits)
     (analysis,) = imported.movement_analyses
     sent_analysis = record.movement_analyses[0]
     assert analysis.id == sent_analysis.id and analysis.assessment_id == sent_analysis.assessment_id
-    assert analysis.result["metrics"] == sent_analysis.result["metrics"]  # type: ignore[index]
-    assert imported.assessments[-1].result["plan"]["weeks"] == 12  # type: ignore[index]
+    assert isinstance(analysis.result, MovementReport) and isinstance(sent_analysis.result, MovementReport)
+    assert analysis.result.metrics == sent_analysis.result.metrics
+    plan = imported.assessments[-1].result.plan
+    assert plan is not None and plan.weeks == 12
 
 
 # ------------------------------------------------------------------ bad bundles
@@ -469,7 +463,7 @@ def test_psfs_activities_and_several_odi_ticks_survive_the_round_trip(kb: Knowle
     assessment = Assessment(
         patient_id=patient.id,
         intake=intake,
-        result=orjson.loads(result_json(result)),
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -508,7 +502,7 @@ def test_care_recorded_without_a_plan_is_kept_on_the_assessment(
         patient_id=record.patient.id,
         editor_id=None,
         reason="Urgent referral made; saddle sensation tested.",
-        change={"kind": "care", "care": "neurological_examination", "date": "2026-11-20", "notes": "reduced"},
+        change=RecordCare("neurological_examination", "2026-11-20", "reduced"),
         at=T0 + dt.timedelta(hours=1),
     )
     alone = replace(record, assessments=[red_flag], movement_analyses=[], session_logs=[], plan_edits=[care])

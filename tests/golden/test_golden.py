@@ -48,6 +48,7 @@ import pytest
 from backmech.domain.results import AssessmentResult
 from backmech.knowledge.loader import load_knowledge
 from backmech.services.assessment import AssessmentService
+from backmech.services.codec import SCORE_DETAIL_KEYS
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.json"))
@@ -101,7 +102,9 @@ def _score(result: AssessmentResult, key: str) -> object:
     view = result.scores.get(qid)
     if view is None:
         return _MISSING
-    return view.get(output, _MISSING)
+    if output in SCORE_DETAIL_KEYS:  # band, complete, missing_items…: the report's own fields
+        return getattr(view, output)
+    return view.values.get(output, _MISSING)
 
 
 def _matches(actual: object, expected: object) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import csv
 import datetime as dt
 from pathlib import Path
@@ -14,6 +14,7 @@ from tests.integration.conftest import RunCli
 from backmech.analytics.cohort import SMALL_GROUP, cohort_tables
 from backmech.analytics.cohort_rows import REFERRED, PatientOutcome
 from backmech.cli.render import result_json
+from backmech.domain.results.model import AssessmentResult, ScoreReport
 from backmech.services.assessment import AssessmentService
 from backmech.services.ports import Assessment, Clinic, Patient, SessionLog
 from backmech.storage.engine import create_engine, sqlite_url
@@ -24,19 +25,25 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 START = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 
 
-def _result(service: AssessmentService, example: str) -> dict[str, object]:
-    intake = orjson.loads((EXAMPLES / example).read_bytes())
-    loaded = orjson.loads(result_json(service.assess(intake)))
-    assert isinstance(loaded, dict)
-    return loaded
+def _result(service: AssessmentService, example: str) -> AssessmentResult:
+    return service.assess(orjson.loads((EXAMPLES / example).read_bytes()))
 
 
-def _with_odi(result: dict[str, object], percent: float) -> dict[str, object]:
-    changed = copy.deepcopy(result)
-    scores = changed["scores"]
-    assert isinstance(scores, dict)
-    scores["odi"]["percent"] = percent
-    return changed
+def _with_odi(result: AssessmentResult, percent: float) -> AssessmentResult:
+    odi = result.scores["odi"]
+    changed = ScoreReport(
+        values={**odi.values, "percent": percent},
+        band=odi.band,
+        bands=odi.bands,
+        mcid=odi.mcid,
+        complete=odi.complete,
+        missing_items=odi.missing_items,
+        notes=odi.notes,
+        instrument=odi.instrument,
+        version=odi.version,
+        source=odi.source,
+    )
+    return dataclasses.replace(result, scores={**result.scores, "odi": changed})
 
 
 def _database(tmp_path: Path, service: AssessmentService) -> str:

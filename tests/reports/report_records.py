@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import orjson
-
-from backmech.cli.render import result_json
+from backmech.domain.plans.edits import RemoveExercise
 from backmech.services.assessment import AssessmentService
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
@@ -44,7 +42,7 @@ def stored(service: AssessmentService, patient: Patient, intake: dict[str, Any],
     return Assessment(
         patient_id=patient.id,
         intake=intake,
-        result=orjson.loads(result_json(result)),
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -99,7 +97,7 @@ def build_record(engine: AssessmentService) -> PatientRecord:
         patient_id=patient.id,
         editor_id=EDITOR,
         reason="Bird dog provokes pain when kneeling; kneeling is sore after a knee arthroscopy.",
-        change={"kind": "remove", "list": "exercises", "slug": "bird-dog"},
+        change=RemoveExercise("exercises", "bird-dog"),
         at=at(START + dt.timedelta(days=30), 11),
     )
     return PatientRecord(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html as html_lib
 import re
 import statistics
 import xml.etree.ElementTree as ET
@@ -14,10 +15,12 @@ import pytest
 from report_records import EDITOR, START, TODAY
 
 from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.reports.basis import report_basis
 from backmech.reports.charts import BOTTOM, HEIGHT, TOP
 from backmech.reports.clinician_letter import render_clinician_letter
 from backmech.reports.patient_report import render_patient_report
 from backmech.reports.templating import day
+from backmech.services.codec import to_json_object
 from backmech.services.patient_record import PatientRecord
 
 AUTHOR = "Dr Jo Smith, physiotherapist"
@@ -52,7 +55,8 @@ def _svg(html: str, chart_id: str) -> ET.Element:
 
 
 def _result(record: PatientRecord, index: int) -> Mapping[str, Any]:
-    return record.assessments[index].result
+    """The stored result as its JSON contract (what the report must show, key by key)."""
+    return to_json_object(record.assessments[index].result)
 
 
 def test_the_patient_report_names_the_mechanism_and_why(report: str, record: PatientRecord) -> None:
@@ -74,14 +78,17 @@ def test_the_patient_report_says_what_to_avoid_and_what_to_do_instead(
         assert item["what"] in section and item["instead"] in section
 
 
-def test_the_patient_report_places_the_person_in_their_plan(report: str, record: PatientRecord) -> None:
+def test_the_patient_report_places_the_person_in_their_plan(
+    report: str, record: PatientRecord, report_kb: KnowledgeBase
+) -> None:
+    """Week and phase are the course's: it began at the first assessment (a reassessment continues it)."""
     plan = _result(record, -1)["plan"]
-    days_in = (TODAY - record.assessments[-1].created_at.date()).days
-    week = days_in // 7 + 1
-    phase = next(p for p in plan["phases"] if p["start_week"] <= week <= p["end_week"])
+    week = (TODAY - record.assessments[0].created_at.date()).days // 7 + 1
+    basis = report_basis(record, report_kb, TODAY)
+    assert basis.course is not None and basis.position is not None and basis.position.phase is not None
     position = _text(_section(report, "plan"))
     assert f"week {week} of {plan['weeks']}" in position
-    assert phase["name"] in position
+    assert f"phase {basis.course.phase}, {basis.position.phase.name}" in position
 
 
 def test_the_clinicians_edit_is_applied_to_the_session_shown(report: str, record: PatientRecord) -> None:
@@ -165,7 +172,8 @@ def test_a_red_flag_shows_the_referral_and_no_plan(
 
     letter = render_clinician_letter(red_flag_record, report_kb, TODAY, AUTHOR)
     assert "Programme stopped" in letter
-    assert all(reason["rule_id"] in letter for reason in triage["reasons"])
+    shown = html_lib.unescape(_text(letter))
+    assert all(report_kb.sources[reason["source"]].citation in shown for reason in triage["reasons"])
     assert "No plan is being followed" in _text(letter)
 
 

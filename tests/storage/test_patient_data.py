@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from backmech.domain.errors import BackmechError
+from backmech.domain.plans.edits import ChangeDose
 from backmech.services.accounts import AuthorisationError
 from backmech.services.assessment import AssessmentService
 from backmech.services.patient_data import (
@@ -72,6 +73,7 @@ from backmech.storage.tables import (
     WebSessionRow,
 )
 from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
+from builders import report
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexion-intolerant-desk-worker.json"
 NOTES = 'Felt "better", then stiff;\nSchmerz ↓ – äöü'
@@ -93,7 +95,7 @@ class World:
 def build_world(uow_factory: SqlUnitOfWorkFactory, service: AssessmentService) -> World:
     """The world of this module's docstring, stored; P1's records spread over the last ten days."""
     intake = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    result = orjson.loads(orjson.dumps(service.assess(intake), option=orjson.OPT_NON_STR_KEYS))
+    result = service.assess(intake)
     now = utc_now()
     north, south = Clinic(name="North Physio"), Clinic(name="South Physio")
 
@@ -134,7 +136,7 @@ def build_world(uow_factory: SqlUnitOfWorkFactory, service: AssessmentService) -
                 media_path=f"{north.id}/{p1.id}/clip.mp4",
                 status=AnalysisStatus.DONE,
                 assessment_id=first.id,
-                result={"metrics": {"flexion_deg": 61.5}},
+                result=report("forward-bend", {"flexion_deg": 61.5}),
                 created_at=now - dt.timedelta(days=10),
                 updated_at=now - dt.timedelta(days=10, minutes=-5),
             ),
@@ -161,12 +163,7 @@ def build_world(uow_factory: SqlUnitOfWorkFactory, service: AssessmentService) -
                 patient_id=p1.id,
                 editor_id=clinician.id,
                 reason="shorter holds while the flare settles",
-                change={
-                    "kind": "dose",
-                    "list": "daily_routine",
-                    "slug": "mcgill-curl-up",
-                    "dose_text": "5 holds",
-                },
+                change=ChangeDose("daily_routine", "mcgill-curl-up", "5 holds"),
                 at=now - dt.timedelta(days=1),
             ),
         )

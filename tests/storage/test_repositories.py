@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 from uuid import uuid4
 
-import orjson
 import pytest
 
-from backmech.cli.render import result_json
+from backmech.domain.plans.edits import RecordCare, RemoveExercise
 from backmech.services.assessment import AssessmentService
 from backmech.services.ports import (
     AnalysisStatus,
@@ -27,6 +26,7 @@ from backmech.services.ports import (
     User,
 )
 from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
+from builders import report
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WHEN = dt.datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=dt.UTC)
@@ -107,11 +107,10 @@ def test_assessment_result_round_trips_as_json(
     clinic, _, patient = _clinic_with_patient(uow_factory)
     intake = json.loads((EXAMPLES / "flexion-intolerant-desk-worker.json").read_text())
     result = service.assess(intake)
-    result_document = orjson.loads(result_json(result))
     assessment = Assessment(
         patient_id=patient.id,
         intake=intake,
-        result=result_document,
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -123,7 +122,7 @@ def test_assessment_result_round_trips_as_json(
     with uow_factory() as uow:
         stored = uow.assessments.get(clinic.id, assessment.id)
         assert stored == assessment
-        assert stored.result["plan_status"] == result.plan_status
+        assert stored.result == result  # typed again: the codec read back what it wrote
         assert uow.assessments.for_patient(clinic.id, patient.id) == [assessment]
 
 
@@ -141,7 +140,9 @@ def test_movement_analysis_round_trip_and_status(uow_factory: SqlUnitOfWorkFacto
         uow.commit()
     with uow_factory() as uow:
         assert uow.movement_analyses.get(clinic.id, analysis.id) == analysis
-        done = uow.movement_analyses.set_status(analysis.id, AnalysisStatus.DONE, result={"findings": [1, 2]})
+        done = uow.movement_analyses.set_status(
+            analysis.id, AnalysisStatus.DONE, result=report("forward_bend", {"max_trunk_flexion_deg": 41.5})
+        )
         assert done is not None and done.updated_at > WHEN
         failed_missing = uow.movement_analyses.set_status(uuid4(), AnalysisStatus.FAILED, error="x")
         assert failed_missing is None
@@ -150,7 +151,7 @@ def test_movement_analysis_round_trip_and_status(uow_factory: SqlUnitOfWorkFacto
         stored = uow.movement_analyses.get(clinic.id, analysis.id)
         assert stored is not None
         assert stored.status is AnalysisStatus.DONE
-        assert stored.result == {"findings": [1, 2]}
+        assert stored.result == report("forward_bend", {"max_trunk_flexion_deg": 41.5})
 
 
 def test_session_log_and_plan_edit_round_trip(uow_factory: SqlUnitOfWorkFactory) -> None:
@@ -160,7 +161,7 @@ def test_session_log_and_plan_edit_round_trip(uow_factory: SqlUnitOfWorkFactory)
         patient_id=patient.id,
         editor_id=clinician.id,
         reason="Flare-up: back to phase 1",
-        change={"phase": 1, "remove": ["deadlift"]},
+        change=RemoveExercise("exercises", "deadlift", name="Deadlift"),
         at=WHEN,
     )
     with uow_factory() as uow:
@@ -185,7 +186,7 @@ def test_assessments_with_plan_edits_is_the_two_reads_in_one(
     clinic, clinician, patient = _clinic_with_patient(uow_factory)
     other_clinic, _, _ = _clinic_with_patient(uow_factory, "South")
     intake = json.loads((EXAMPLES / "flexion-intolerant-desk-worker.json").read_text())
-    document = orjson.loads(result_json(service.assess(intake)))
+    document = service.assess(intake)
     assessments = [
         Assessment(
             patient_id=patient.id,
@@ -203,7 +204,7 @@ def test_assessments_with_plan_edits_is_the_two_reads_in_one(
             patient_id=patient.id,
             editor_id=clinician.id if n else None,
             reason=f"edit {n}",
-            change={"kind": "care", "care": "manual therapy", "date": f"2026-03-0{n + 5}", "notes": ""},
+            change=RecordCare("manual therapy", f"2026-03-0{n + 5}"),
             at=WHEN + dt.timedelta(hours=5 - n),
         )
         for n in (0, 1, 2)
@@ -222,7 +223,7 @@ def test_assessments_with_plan_edits_is_the_two_reads_in_one(
         )
         assert [a.created_at for a in together[0]] == [WHEN, WHEN + dt.timedelta(days=1)]
         assert [e.reason for e in together[1]] == ["edit 2", "edit 1", "edit 0"]
-        assert together[1][0].change["care"] == "manual therapy"
+        assert together[1][0].change == RecordCare("manual therapy", "2026-03-07")
         assert together[1][2].editor_id is None
         assert uow.assessments.with_plan_edits(other_clinic.id, patient.id) == ([], [])
         uow.commit()

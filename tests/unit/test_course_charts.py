@@ -55,7 +55,7 @@ FLARE = (4, 8, 8, 8)  # RED and 4 points above the usual: the flare plan's cut
 @pytest.fixture(scope="module")
 def first(service: AssessmentService) -> Assessment:
     intake = json.loads(EXAMPLE.read_text())
-    result = orjson.loads(result_json(service.assess(intake)))
+    result = service.assess(intake)
     return Assessment(
         patient_id=uuid4(),
         intake=intake,

@@ -33,7 +33,7 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def first(service: AssessmentService) -> Assessment:
     intake = json.loads(EXAMPLE.read_text())
-    result = orjson.loads(result_json(service.assess(intake)))
+    result = service.assess(intake)
     return Assessment(
         patient_id=uuid4(),
         intake=intake,

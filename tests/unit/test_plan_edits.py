@@ -24,8 +24,8 @@ from backmech.domain.plans.edits import (
     planned_item,
 )
 from backmech.domain.plans.model import CareDelivered, PlannedExercise, SessionEntry
-from plan_builders import item as make_item
-from plan_builders import plan as make_plan
+from builders import item as make_item
+from builders import plan as make_plan
 
 
 def _exercise(

@@ -8,12 +8,20 @@ from typing import Any
 import pytest
 from tests.web.conftest import Site, csrf_from, days_ago
 
-from backmech.domain.plans.edits import addable_exercises, excluded_slugs, found_mechanisms
+from backmech.domain.plans.edits import (
+    AddExercise,
+    SwapExercise,
+    addable_exercises,
+    excluded_slugs,
+    planned_item,
+)
+from backmech.domain.plans.model import Plan
+from backmech.domain.results.model import AssessmentResult
 from backmech.services.care_plan import PlanChangeError, current_plan, edit_plan
 from backmech.services.ports import PlanEdit
 
 
-def _patient_plan(site: Site, name: str = "patient_a") -> dict[str, Any]:
+def _patient_plan(site: Site, name: str = "patient_a") -> Plan:
     """The plan as the patient's own pages get it (care_plan.current_plan, as the patient)."""
     person = site[name]
     assert person.patient is not None
@@ -29,26 +37,24 @@ def _edits(site: Site, name: str = "patient_a") -> list[PlanEdit]:
         return list(uow.plan_edits.for_patient(patient.clinic_id, patient.id))
 
 
-def _slugs(plan: dict[str, Any], name: str) -> list[str]:
-    return [item["slug"] for item in plan[name]]
+def _slugs(holder: object, name: str) -> list[str]:
+    return [item.slug for item in getattr(holder, name)]
 
 
-def _addable(site: Site, plan: dict[str, Any], result: dict[str, Any]) -> list[str]:
-    allowed = addable_exercises(
-        site.state.knowledge.exercises.values(), found_mechanisms(result), excluded_slugs(plan)
-    )
+def _addable(site: Site, plan: Plan, result: AssessmentResult) -> list[str]:
+    allowed = addable_exercises(site.state.knowledge.exercises.values(), result.found(), excluded_slugs(plan))
     in_plan = {
-        item["slug"] for key in ("exercises", "daily_routine", "walking", "relief") for item in plan[key]
+        slug for key in ("exercises", "daily_routine", "walking", "relief") for slug in _slugs(plan, key)
     }
     return [ex.slug for ex in allowed if ex.slug not in in_plan]
 
 
-def _latest_result(site: Site, name: str = "patient_a") -> dict[str, Any]:
+def _latest_result(site: Site, name: str = "patient_a") -> AssessmentResult:
     person = site[name]
     assert person.patient is not None
     found = current_plan(site.state.uow_factory, person.user, person.patient.id, person.patient.clinic_id)
     assert found is not None
-    return dict(found.assessment.result)
+    return found.assessment.result
 
 
 def _editor(site: Site, who: str = "clinician_a") -> tuple[Any, str]:
@@ -64,8 +70,8 @@ def test_each_kind_of_change_reaches_the_record_and_the_patients_plan(sqlite_sit
     before = _patient_plan(site)
     result = _latest_result(site)
     spare = _addable(site, before, result)
-    first, second = before["exercises"][0], before["exercises"][1]
-    routine = before["daily_routine"][0]
+    first, second = before.exercises[0], before.exercises[1]
+    routine = before.daily_routine[0]
 
     editor = clinician.client.get(path)
     assert editor.status_code == 200
@@ -73,16 +79,16 @@ def test_each_kind_of_change_reaches_the_record_and_the_patients_plan(sqlite_sit
         assert f'id="{form_id}"' in editor.text
 
     steps: list[tuple[str, dict[str, str]]] = [
-        ("remove", {"target": f"exercises:{first['slug']}", "reason": "Provokes her pain"}),
+        ("remove", {"target": f"exercises:{first.slug}", "reason": "Provokes her pain"}),
         ("add", {"exercise": spare[0], "list": "exercises", "reason": "Needs hip strength"}),
         (
             "swap",
-            {"target": f"exercises:{second['slug']}", "exercise": spare[1], "reason": "Easier to learn"},
+            {"target": f"exercises:{second.slug}", "exercise": spare[1], "reason": "Easier to learn"},
         ),
         (
             "dose",
             {
-                "target": f"daily_routine:{routine['slug']}",
+                "target": f"daily_routine:{routine.slug}",
                 "dose_text": "5 slow ones",
                 "minutes": "2",
                 "reason": "Flare",
@@ -105,28 +111,24 @@ def test_each_kind_of_change_reaches_the_record_and_the_patients_plan(sqlite_sit
         assert len(_edits(site)) == number, kind
 
     stored = _edits(site)
-    assert [e.change["kind"] for e in stored] == ["remove", "add", "swap", "dose", "care"]
+    assert [e.change.kind for e in stored] == ["remove", "add", "swap", "dose", "care"]
     assert all(e.editor_id == clinician.user.id for e in stored)
     assert stored[0].reason == "Provokes her pain"
 
     after = _patient_plan(site)
     exercises = _slugs(after, "exercises")
-    assert first["slug"] not in exercises
+    assert first.slug not in exercises
     assert spare[0] in exercises
-    assert second["slug"] not in exercises and exercises[0] == spare[1]  # swapped in place (now first)
-    dosed = after["daily_routine"][0]
-    assert (
-        dosed["slug"] == routine["slug"]
-        and dosed["dose"]["text"] == "5 slow ones"
-        and dosed["minutes"] == 2.0
-    )
-    assert after["care_delivered"][0]["care"] == "neurological_examination"
-    assert "L5 strength 5/5" in after["care_delivered"][0]["notes"]
+    assert second.slug not in exercises and exercises[0] == spare[1]  # swapped in place (now first)
+    dosed = after.daily_routine[0]
+    assert dosed.slug == routine.slug and dosed.dose.text == "5 slow ones" and dosed.minutes == 2.0
+    assert after.care_delivered[0].care == "neurological_examination"
+    assert "L5 strength 5/5" in after.care_delivered[0].notes
 
     patient = site["patient_a"].patient
     assert patient is not None
     record = clinician.client.get(f"/clinic/patients/{patient.id}").text
-    assert f"Removed {first['name']} from the session exercises" in record
+    assert f"Removed {first.name} from the session exercises" in record
     assert "Why: Provokes her pain" in record and "by clinician@a.example" in record
     assert "Neurological examination on" in record and "5 slow ones" in record
 
@@ -135,7 +137,7 @@ def test_a_change_needs_a_reason_and_the_form_is_kept(sqlite_site: Site) -> None
     site = sqlite_site
     site.assess("patient_a")
     clinician, path = _editor(site)
-    slug = _patient_plan(site)["daily_routine"][0]["slug"]
+    slug = _patient_plan(site).daily_routine[0].slug
     answer = clinician.post(
         f"{path}/dose", {"target": f"daily_routine:{slug}", "dose_text": "3 gentle ones", "reason": "  "}
     )
@@ -170,7 +172,7 @@ def test_a_contraindicated_exercise_cannot_be_added(sqlite_site: Site) -> None:
         ("add", {"exercise": excluded[0], "list": "exercises", "reason": "Try it"}),
         (
             "swap",
-            {"target": f"exercises:{plan['exercises'][0]['slug']}", "exercise": excluded[0], "reason": "x"},
+            {"target": f"exercises:{plan.exercises[0].slug}", "exercise": excluded[0], "reason": "x"},
         ),
     ):
         answer = clinician.post(f"{path}/{kind}", data)
@@ -181,14 +183,13 @@ def test_a_contraindicated_exercise_cannot_be_added(sqlite_site: Site) -> None:
     patient = site["patient_a"].patient
     assert patient is not None
     exercise = site.state.knowledge.exercises[excluded[0]]
-    item = {"slug": exercise.slug, "name": exercise.name}
     with pytest.raises(PlanChangeError, match="contraindicated"):
         edit_plan(
             site.state.uow_factory,
             clinician.user,
             patient.id,
             patient.clinic_id,
-            {"kind": "add", "list": "exercises", "item": item},
+            AddExercise("exercises", planned_item(exercise, "Try it")),
             "Try it",
         )
 
@@ -211,7 +212,7 @@ def test_a_repeated_submission_is_stored_once_and_care_needs_no_plan(sqlite_site
     for _ in range(2):
         assert clinician.client.post(f"{path}/care", data=data).status_code == 200
     assert len(_edits(site)) == 1
-    assert len(_patient_plan(site)["care_delivered"]) == 1
+    assert len(_patient_plan(site).care_delivered) == 1
     # Before any plan only care can be recorded.
     patient = site["patient_a2"].patient
     assert patient is not None
@@ -225,7 +226,7 @@ def test_a_repeated_submission_is_stored_once_and_care_needs_no_plan(sqlite_site
     assert answer.status_code == 200
     refused = admin.post(f"{path}/remove", {"target": "exercises:bird-dog", "reason": "r"})
     assert refused.status_code == 422 and "no plan yet" in refused.text
-    assert [e.change["kind"] for e in _edits(site, "patient_a2")] == ["care"]
+    assert [e.change.kind for e in _edits(site, "patient_a2")] == ["care"]
 
 
 def test_a_plan_edit_is_stored_and_replayed_on_both_databases(site: Site) -> None:
@@ -233,15 +234,15 @@ def test_a_plan_edit_is_stored_and_replayed_on_both_databases(site: Site) -> Non
     clinician, path = _editor(site)
     plan = _patient_plan(site)
     spare = _addable(site, plan, _latest_result(site))[0]
-    target = plan["exercises"][0]["slug"]
+    target = plan.exercises[0].slug
     answer = clinician.post(
         f"{path}/swap", {"target": f"exercises:{target}", "exercise": spare, "reason": "Tolerates it better"}
     )
     assert answer.status_code == 200, answer.text[:2000]
     assert "The exercise was swapped." in answer.text
     (edit,) = _edits(site)
-    assert edit.change["kind"] == "swap" and edit.reason == "Tolerates it better"
-    assert edit.change["item"]["slug"] == spare  # type: ignore[index]
+    assert edit.change.kind == "swap" and edit.reason == "Tolerates it better"
+    assert isinstance(edit.change, SwapExercise) and edit.change.item.slug == spare
     after = _patient_plan(site)
     assert _slugs(after, "exercises")[0] == spare
-    assert all(target not in _slugs(phase, "session") for phase in after["phases"])
+    assert all(target not in _slugs(phase, "session") for phase in after.phases)

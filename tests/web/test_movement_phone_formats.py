@@ -4,14 +4,13 @@ Each clip of tests/motion/phone_formats.py (libx264 with SEI, HEVC in .mov, VP9/
 matrices, mirrored, 60 fps, variable rate, 4K portrait) is sent as a phone sends it (the form,
 with the content type the phone declares), analysed on the embedded install's in-process
 queue, and its stored result must equal the command line's analysis of the same file
-(``MovementService.analyse`` + ``outcome_view``, which ``backmech analyse --json`` prints).
+(``MovementService.analyse`` + ``movement_report``, which ``backmech analyse --json`` prints).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import pytest
 from tests.motion.demo_clip import default_cache, demo_clip
 from tests.motion.phone_formats import FORMATS, PhoneFormat, phone_clips
@@ -19,8 +18,8 @@ from tests.web.conftest import Site
 from tests.web.test_movement import analysis_id_of, movement_site, upload_form, wait_finished  # noqa: F401
 
 from backmech.bootstrap import movement_service
-from backmech.cli.render import dumps
-from backmech.services.movement import outcome_view
+from backmech.domain.results.model import MovementReport
+from backmech.services.movement import movement_report
 
 CONTENT_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"}
 COMPARED = ("frames_analysed", "detection_rate", "metrics", "findings", "video", "repetitions")
@@ -50,10 +49,10 @@ def test_an_uploaded_phone_video_gives_the_commands_result(
     assert status["status"] == "done", status
     with movement_site.state.uow_factory(actor=None) as uow:
         stored = uow.movement_analyses.get(patient.user.clinic_id, analysis_id)
-    assert stored is not None and stored.result is not None
-    expected = orjson.loads(dumps(outcome_view(movement_service(None).analyse(clip, "forward-bend"))))
+    assert stored is not None and isinstance(stored.result, MovementReport)
+    expected = movement_report(movement_service(None).analyse(clip, "forward-bend"))
     for key in COMPARED:
-        assert stored.result[key] == expected[key], key
-    assert stored.result["overlay"], "the overlay video was made"
+        assert getattr(stored.result, key) == getattr(expected, key), key
+    assert stored.result.overlay, "the overlay video was made"
     page = patient.client.get(f"/me/movement/analyses/{analysis_id}")
     assert page.status_code == 200 and "What the video shows" in page.text

@@ -1,44 +1,21 @@
-"""The pure parts behind the daily pages: plan position, week summary, phase session, log parsing."""
+"""The pure parts behind the daily pages: week summary, phase session, log parsing (position: the course)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from backmech.services.daily_log import MAX_DAYS_BACK, idempotency_key, kind_of, parse_log
 from backmech.services.ports import SessionLog
-from backmech.services.progress import (
-    awaiting_morning_check,
-    phase_session,
-    plan_position,
-    streak,
-    week_summary,
-)
+from backmech.services.progress import awaiting_morning_check, phase_session, streak, week_summary
+from builders import item, phase, plan
 
 TODAY = dt.date(2026, 3, 11)
-PLAN: dict[str, Any] = {
-    "weeks": 6,
-    "phases": [
-        {
-            "number": 1,
-            "name": "Calm",
-            "start_week": 1,
-            "end_week": 2,
-            "session": [{"slug": "a"}, {"slug": "b"}],
-        },
-        {
-            "number": 2,
-            "name": "Build",
-            "start_week": 3,
-            "end_week": 6,
-            "session": [{"slug": "b"}, {"slug": "c"}],
-        },
-    ],
-    "exercises": [{"slug": "a", "minutes": 2}, {"slug": "b", "minutes": 3}, {"slug": "c", "minutes": 4}],
-}
+A, B, C = item("a", 2), item("b", 3), item("c", 4)
+PLAN = plan([A, B, C], weeks=6, phases=(phase(1, [A, B]), phase(2, [B, C])))
 
 
 def _log(days_ago: int, morning: int | None = None) -> SessionLog:
@@ -53,31 +30,11 @@ def _log(days_ago: int, morning: int | None = None) -> SessionLog:
     )
 
 
-@pytest.mark.parametrize(
-    ("days", "week", "phase", "finished"),
-    [
-        (0, 1, "Calm", False),
-        (6, 1, "Calm", False),
-        (7, 2, "Calm", False),
-        (14, 3, "Build", False),
-        (41, 6, "Build", False),
-        (42, 7, "Build", True),
-        (-3, 1, "Calm", False),
-    ],
-)
-def test_plan_position_counts_weeks_from_the_assessment(
-    days: int, week: int, phase: str, finished: bool
-) -> None:
-    position = plan_position(PLAN, TODAY - dt.timedelta(days=days), TODAY)
-    assert (position.week, position.finished) == (week, finished)
-    assert position.phase is not None and position.phase["name"] == phase
-
-
 def test_the_phase_session_follows_the_phase_and_keeps_clinician_changes() -> None:
-    assert [e["slug"] for e in phase_session(PLAN, PLAN["phases"][1])] == ["b", "c"]
-    edited = {**PLAN, "exercises": [{"slug": "b"}, {"slug": "c"}, {"slug": "z"}]}  # a removed, z added
-    assert [e["slug"] for e in phase_session(edited, edited["phases"][0])] == ["b", "z"]
-    assert [e["slug"] for e in phase_session(PLAN, None)] == ["a", "b", "c"]
+    assert [e.slug for e in phase_session(PLAN, PLAN.phases[1])] == ["b", "c"]
+    edited = dataclasses.replace(PLAN, exercises=(B, C, item("z")))  # a removed, z added
+    assert [e.slug for e in phase_session(edited, edited.phases[0])] == ["b", "z"]
+    assert [e.slug for e in phase_session(PLAN, None)] == ["a", "b", "c"]
 
 
 def test_week_summary_streak_and_the_morning_check() -> None:

@@ -27,11 +27,13 @@ Decoding walks the type hints of the target class, built once per class:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import types
 import typing
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar, get_args, get_origin
+from uuid import UUID
 
 import orjson
 
@@ -136,7 +138,9 @@ def result_from_json(document: object) -> AssessmentResult:
             "result.schema_version",
             f"is {version}; this backmech reads results up to version {RESULT_SCHEMA_VERSION}",
         )
-    return decode(AssessmentResult, document, "result")
+    result = _result_fields(document, "result")
+    assert isinstance(result, AssessmentResult)
+    return result
 
 
 def plan_change_from_json(document: object) -> PlanChange:
@@ -145,13 +149,13 @@ def plan_change_from_json(document: object) -> PlanChange:
     return change
 
 
-def analysis_json(result: AnalysisResult | None) -> object:
+def analysis_json(result: AnalysisResult | None) -> JsonValue:
     """A stored analysis's result as JSON data: its report, ``{"error": …}`` or ``{"progress": …}``."""
     if isinstance(result, AnalysisFailure):
-        return {"error": result}
+        return {"error": to_json_object(result)}
     if isinstance(result, AnalysisProgress):
         return {"progress": result.fraction}
-    return result
+    return None if result is None else to_json_object(result)
 
 
 def analysis_result_from_json(document: object) -> AnalysisResult | None:
@@ -167,45 +171,106 @@ def analysis_result_from_json(document: object) -> AnalysisResult | None:
     return decode(MovementReport, document, "analysis")
 
 
-def decode(kind: type[T], document: object, path: str = "") -> T:
-    """``document`` (JSON data) as a value of ``kind``; raises :class:`DocumentError` naming the path."""
-    value: T = _decoder(kind)(document, path)
+def decode(kind: type[T], document: object, path: str = "", *, strict: bool = False) -> T:
+    """``document`` (JSON data) as a value of ``kind``; raises :class:`DocumentError` naming the path.
+
+    ``strict`` refuses keys the record does not have (an import must not drop what it does
+    not understand); by default they are ignored.
+    """
+    value: T = _decoder(kind, strict)(document, path)
     return value
 
 
-_DECODERS: dict[object, Decoder] = {}
+_DECODERS: dict[tuple[object, bool], Decoder] = {}
 
 
-def _decoder(kind: object) -> Decoder:
-    """The decoder of one type hint, built once."""
-    found = _DECODERS.get(kind)
+def _decoder(kind: object, strict: bool = False) -> Decoder:
+    """The decoder of one type hint, built once (per strictness)."""
+    found = _DECODERS.get((kind, strict))
     if found is None:
-        found = _DECODERS[kind] = _build_decoder(kind)
+        found = _DECODERS[(kind, strict)] = _build_decoder(kind, strict)
     return found
 
 
-def _build_decoder(kind: object) -> Decoder:
+_ANALYSIS_RESULTS = frozenset({MovementReport, AnalysisFailure, AnalysisProgress})
+
+
+def _result_fields(value: object, path: str) -> object:
+    """The record decoder of the result itself (``result_from_json`` checks the version first)."""
+    found = _DECODERS.get(("result fields", False))
+    if found is None:
+        found = _DECODERS[("result fields", False)] = _record_decoder(AssessmentResult, False)
+    return found(value, path)
+
+
+def _build_decoder(kind: object, strict: bool) -> Decoder:
     if kind is ScoreReport:
         return _decode_score_report
+    if kind is AssessmentResult:
+        return lambda value, path: result_from_json(value)
     if kind is object or kind is Any:
         return _decode_any
+    if kind in _TEXT_TYPES:
+        return _text_decoder(_TEXT_TYPES[kind])
     origin = get_origin(kind)
     if origin is typing.Literal:
         return _literal_decoder(get_args(kind))
     if origin is types.UnionType or origin is typing.Union:
+        if set(get_args(kind)) - {type(None)} == _ANALYSIS_RESULTS:
+            return lambda value, path: analysis_result_from_json(value)
         tagged = _tagged_union(get_args(kind))
-        return tagged if tagged is not None else _union_decoder(get_args(kind))
+        return tagged if tagged is not None else _union_decoder(get_args(kind), strict)
     if origin is tuple:
-        return _tuple_decoder(get_args(kind))
+        return _tuple_decoder(get_args(kind), strict)
+    if origin is frozenset:
+        return _frozenset_decoder(get_args(kind)[0], strict)
     if origin in (Mapping, dict) or (isinstance(origin, type) and issubclass(origin, Mapping)):
-        return _mapping_decoder(get_args(kind)[1])
+        return _mapping_decoder(get_args(kind)[1], strict)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _record_decoder(kind)
+        return _record_decoder(kind, strict)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return _enum_decoder(kind)
     if kind in (bool, int, float, str, type(None)):
-        return _union_decoder((kind,))
+        return _union_decoder((kind,), strict)
     raise TypeError(f"the codec cannot decode {kind!r}")
+
+
+def _aware(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("it has no time zone")
+    return moment.astimezone(dt.UTC)
+
+
+_TEXT_TYPES: dict[object, Callable[[str], object]] = {
+    UUID: UUID,
+    dt.datetime: _aware,
+    dt.date: dt.date.fromisoformat,
+    dt.time: dt.time.fromisoformat,
+}
+"""Values JSON keeps as text (as orjson writes them): ids, moments (with their time zone), days, times."""
+
+
+def _text_decoder(parse: Callable[[str], object]) -> Decoder:
+    def decode_text(value: object, path: str) -> object:
+        if not isinstance(value, str):
+            raise DocumentError(path, f"must be text, not {_kind(value)}")
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise DocumentError(path, f"{value!r} is not valid here ({exc})") from None
+
+    return decode_text
+
+
+def _frozenset_decoder(item: object, strict: bool) -> Decoder:
+    def decode_set(value: object, path: str) -> frozenset[object]:
+        if not isinstance(value, list):
+            raise DocumentError(path, f"must be a list, not {_kind(value)}")
+        each = _decoder(item, strict)
+        return frozenset(each(v, f"{path}[{i}]") for i, v in enumerate(value))
+
+    return decode_set
 
 
 def _kind(value: object) -> str:
@@ -258,7 +323,16 @@ def _tagged_union(options: tuple[object, ...]) -> Decoder | None:
     return decode_tagged
 
 
-def _union_decoder(options: tuple[object, ...]) -> Decoder:
+_WORDS: dict[object, str] = {
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    bool: "true or false",
+    type(None): "null",
+}
+
+
+def _union_decoder(options: tuple[object, ...], strict: bool = False) -> Decoder:
     scalars = {o for o in options if o in (bool, int, float, str, type(None))}
     others = [o for o in options if o not in scalars]
 
@@ -280,23 +354,23 @@ def _union_decoder(options: tuple[object, ...]) -> Decoder:
             return value
         for other in others:
             try:
-                return _decoder(other)(value, path)
+                return _decoder(other, strict)(value, path)
             except DocumentError:
                 continue
-        wanted = " or ".join(sorted(getattr(o, "__name__", str(o)) for o in options))
-        raise DocumentError(path, f"must be {wanted}, not {_kind(value)}")
+        wanted = " or ".join(dict.fromkeys(_WORDS.get(o, getattr(o, "__name__", str(o))) for o in options))
+        raise DocumentError(path, f"{value!r} is not {wanted}")
 
     return decode_union
 
 
-def _tuple_decoder(args: tuple[object, ...]) -> Decoder:
+def _tuple_decoder(args: tuple[object, ...], strict: bool) -> Decoder:
     if len(args) == 2 and args[1] is Ellipsis:
         item = args[0]
 
         def decode_items(value: object, path: str) -> tuple[object, ...]:
             if not isinstance(value, list):
                 raise DocumentError(path, f"must be a list, not {_kind(value)}")
-            each = _decoder(item)
+            each = _decoder(item, strict)
             return tuple(each(v, f"{path}[{i}]") for i, v in enumerate(value))
 
         return decode_items
@@ -304,18 +378,22 @@ def _tuple_decoder(args: tuple[object, ...]) -> Decoder:
     def decode_fixed(value: object, path: str) -> tuple[object, ...]:
         if not isinstance(value, list) or len(value) != len(args):
             raise DocumentError(path, f"must be a list of {len(args)}")
-        return tuple(_decoder(a)(v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        return tuple(
+            _decoder(a, strict)(v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
 
     return decode_fixed
 
 
-def _mapping_decoder(item: object) -> Decoder:
+def _mapping_decoder(item: object, strict: bool) -> Decoder:
+    if item is object:
+        return _decode_json_object  # a JSON document kept as it is (an intake)
     keyed = isinstance(item, type) and dataclasses.is_dataclass(item) and "id" in _field_names(item)
 
     def decode_mapping(value: object, path: str) -> dict[str, object]:
         if not isinstance(value, dict):
             raise DocumentError(path, f"must be an object, not {_kind(value)}")
-        each = _decoder(item)
+        each = _decoder(item, strict)
         out: dict[str, object] = {}
         for key, entry in value.items():
             if keyed and isinstance(entry, dict) and "id" not in entry:
@@ -324,6 +402,12 @@ def _mapping_decoder(item: object) -> Decoder:
         return out
 
     return decode_mapping
+
+
+def _decode_json_object(value: object, path: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise DocumentError(path, f"must be an object, not {_kind(value)}")
+    return value
 
 
 def _field_names(kind: type) -> frozenset[str]:
@@ -360,24 +444,31 @@ def _when_missing(f: dataclasses.Field[Any], hint: object) -> object:
     return _MISSING
 
 
-def _record_decoder(kind: type) -> Decoder:
+def _record_decoder(kind: type, strict: bool) -> Decoder:
     hints = typing.get_type_hints(kind)
     plan = [(f.name, f, hints[f.name]) for f in dataclasses.fields(kind) if f.init]
+    known = frozenset(name for name, _, _ in plan)
 
     def decode_record(value: object, path: str) -> object:
         if not isinstance(value, dict):
             raise DocumentError(path, f"must be an object, not {_kind(value)}")
+        if strict and not value.keys() <= known:
+            unknown = sorted(set(value) - known)[0]
+            raise DocumentError(f"{path}.{unknown}" if path else unknown, "is not a field of this record")
         values: dict[str, object] = {}
         for name, f, hint in plan:
             where = f"{path}.{name}" if path else name
             if name in value:
-                values[name] = _decoder(hint)(value[name], where)
+                values[name] = _decoder(hint, strict)(value[name], where)
                 continue
             missing = _when_missing(f, hint)
             if missing is _MISSING:
                 raise DocumentError(where, "is missing")
             values[name] = missing
-        return kind(**values)
+        try:
+            return kind(**values)
+        except (TypeError, ValueError) as exc:
+            raise DocumentError(path, str(exc)) from None
 
     return decode_record
 

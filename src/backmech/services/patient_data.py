@@ -29,19 +29,15 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import types
-from collections.abc import Callable, Mapping, Sequence
-from enum import Enum
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 from uuid import UUID
-
-import orjson
 
 from backmech import __version__
 from backmech.domain.errors import BackmechError
 from backmech.services.accounts import AuthorisationError, require_staff
 from backmech.services.care_plan import CurrentPlan, current_from
+from backmech.services.codec import DocumentError, analysis_json, decode, dumps, loads, to_json_object
 from backmech.services.patient_record import PatientRecord, read_patient_record
 from backmech.services.ports import (
     Assessment,
@@ -133,56 +129,42 @@ def read_export(
 
 
 def export_document(export: PatientExport) -> bytes:
-    """The export as one JSON document (UTF-8, indented): ``format`` and ``version`` come first."""
+    """The export as one JSON document (UTF-8, indented): ``format`` and ``version`` come first.
+
+    Every record is written by the codec, field by field (its dataclass decides the fields,
+    so none is missed); a movement analysis's result in the shape it is stored in.
+    """
     record = export.record
     account = None
     if export.account is not None:
-        account = {k: v for k, v in _encode(export.account).items() if k != "password_hash"}
+        account = {k: v for k, v in to_json_object(export.account).items() if k != "password_hash"}
     document = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": utc_now().isoformat(),
         "backmech_version": __version__,
         "notes": [VIDEOS_NOTE, ACCOUNT_NOTE],
-        "clinic": _encode(record.clinic),
-        "patient": _encode(record.patient),
+        "clinic": record.clinic,
+        "patient": record.patient,
         "account": account,
-        "assessments": [_encode(item) for item in record.assessments],
-        "movement_analyses": [_encode(item) for item in record.movement_analyses],
-        "session_logs": [_encode(item) for item in record.session_logs],
-        "plan_edits": [_encode(item) for item in record.plan_edits],
-        "check_ins": [_encode(item) for item in record.check_ins],
-        "reminders": None if record.reminders is None else _encode(record.reminders),
-        "intake_draft": None if export.intake_draft is None else _encode(export.intake_draft),
+        "assessments": record.assessments,
+        "movement_analyses": [
+            {**to_json_object(item), "result": analysis_json(item.result)}
+            for item in record.movement_analyses
+        ],
+        "session_logs": record.session_logs,
+        "plan_edits": record.plan_edits,
+        "check_ins": record.check_ins,
+        "reminders": record.reminders,
+        "intake_draft": export.intake_draft,
         "media_paths": [item.media_path for item in record.movement_analyses],
     }
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    return dumps(document, indent=True) + b"\n"
 
 
 def export_patient(uow_factory: UnitOfWorkFactory, actor: User, patient_id: UUID, clinic_id: UUID) -> bytes:
     """Everything stored about the patient as one JSON document (see :func:`export_document`)."""
     return export_document(read_export(uow_factory, actor, patient_id, clinic_id))
-
-
-def _encode(record: object) -> dict[str, Any]:
-    """A record's every field as JSON values (the field set comes from the dataclass, so none is missed)."""
-    return {f.name: _json_value(getattr(record, f.name)) for f in dataclasses.fields(record)}  # type: ignore[arg-type]
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):  # a datetime keeps its offset (always UTC here)
-        return value.isoformat()
-    if isinstance(value, frozenset | set):
-        return sorted(_json_value(item) for item in value)  # type: ignore[type-var]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(key): _json_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    return value
 
 
 def plan_of(record: PatientRecord) -> CurrentPlan | None:
@@ -269,10 +251,10 @@ def parse_document(document: bytes) -> PatientExport:
     if len(document) > MAX_DOCUMENT_BYTES:
         raise ExportDocumentError("file", f"it is {len(document)} bytes, more than any export")
     try:
-        data = orjson.loads(document)
-    except orjson.JSONDecodeError as exc:
+        data = loads(document)
+    except DocumentError as exc:
         raise ExportDocumentError(
-            "file", f"it is not complete JSON ({exc}); it may be truncated or damaged"
+            "file", f"it is not complete JSON ({exc.problem}); it may be truncated or damaged"
         ) from exc
     if not isinstance(data, dict):
         raise ExportDocumentError("file", "it is not a JSON object")
@@ -407,78 +389,13 @@ R = TypeVar("R")
 
 
 def _decode(kind: type[R], value: object, where: str) -> R:
-    """A record from its JSON object, every field checked against the record's type hints."""
+    """A record from its JSON object, every field checked against the record's types (the codec's)."""
     if not isinstance(value, dict):
         raise ExportDocumentError(where, "is missing or not an object")
-    hints = get_type_hints(kind)
-    fields = {f.name: f for f in dataclasses.fields(kind) if f.init}  # type: ignore[arg-type]
-    unknown = sorted(set(value) - set(fields))
-    if unknown:
-        raise ExportDocumentError(f"{where}.{unknown[0]}", "is not a field of this record")
-    arguments: dict[str, object] = {}
-    for name, spec in fields.items():
-        if name in value:
-            arguments[name] = _convert(hints[name], value[name], f"{where}.{name}")
-        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            raise ExportDocumentError(f"{where}.{name}", "is missing")
-    make: Callable[..., R] = kind
     try:
-        return make(**arguments)
-    except (TypeError, ValueError) as exc:
-        raise ExportDocumentError(where, str(exc)) from exc
-
-
-def _convert(hint: Any, value: object, where: str) -> object:
-    """A JSON value as the type its record field declares (UUID, datetime, date, enum, int, text, JSON)."""
-    if get_origin(hint) in (Union, types.UnionType):
-        options = [arg for arg in get_args(hint) if arg is not type(None)]
-        if value is None and len(options) < len(get_args(hint)):
-            return None
-        return _convert(options[0], value, where)
-    if get_origin(hint) is not None and issubclass(get_origin(hint), Mapping):
-        if not isinstance(value, dict):
-            raise ExportDocumentError(where, "is not a JSON object")
-        return value
-    if get_origin(hint) is frozenset:
-        if not isinstance(value, list):
-            raise ExportDocumentError(where, "is not a JSON list")
-        (item,) = get_args(hint)
-        return frozenset(_convert(item, element, f"{where}[]") for element in value)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ExportDocumentError(where, f"{value!r} is not true or false")
-        return value
-    if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ExportDocumentError(where, f"{value!r} is not a whole number")
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise ExportDocumentError(where, f"{value!r} is not text")
-        return value
-    if not isinstance(value, str):
-        raise ExportDocumentError(where, f"{value!r} is not text")
-    return _parse_text(hint, value, where)
-
-
-def _parse_text(hint: Any, value: str, where: str) -> object:
-    try:
-        if hint is UUID:
-            return UUID(value)
-        if hint is dt.datetime:
-            moment = dt.datetime.fromisoformat(value)
-            if moment.tzinfo is None:
-                raise ExportDocumentError(where, f"{value!r} has no time zone")
-            return moment.astimezone(dt.UTC)
-        if hint is dt.date:
-            return dt.date.fromisoformat(value)
-        if hint is dt.time:
-            return dt.time.fromisoformat(value)
-        if isinstance(hint, type) and issubclass(hint, Enum):
-            return hint(value)
-    except ValueError as exc:
-        raise ExportDocumentError(where, f"{value!r} is not valid here ({exc})") from exc
-    raise TypeError(f"{where}: no JSON conversion for {hint!r}")  # a new field type: teach _convert
+        return decode(kind, value, where, strict=True)
+    except DocumentError as exc:
+        raise ExportDocumentError(exc.path, exc.problem) from None
 
 
 # --- who may ---------------------------------------------------------------------------

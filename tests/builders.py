@@ -1,9 +1,11 @@
-"""Typed plans for tests: small, readable, and built with the domain's own records."""
+"""Typed records for tests (plans, movement reports): small, readable, built with the domain's own records."""
 
 from __future__ import annotations
 
 from backmech.domain.exercises.model import Dose
+from backmech.domain.movement import Metric, ViewCheck
 from backmech.domain.plans.model import ExcludedExercise, Phase, Plan, PlannedExercise, SessionEntry
+from backmech.domain.results.model import MovementReport
 
 
 def item(slug: str, minutes: float = 2.0) -> PlannedExercise:
@@ -71,4 +73,28 @@ def plan(
         movement_retest_weeks=(),
         decision_points=(),
         sources=(),
+    )
+
+
+def report(test: str = "forward-bend", metrics: dict[str, float | None] | None = None) -> MovementReport:
+    """A finished movement analysis's report with the given metric values (and nothing else)."""
+    return MovementReport(
+        test=test,
+        estimator="test",
+        video=None,
+        frames_analysed=0,
+        detection_rate=1.0,
+        view=ViewCheck(ok=True, view="side", problems=()),
+        repetitions=0,
+        metrics={
+            k: Metric(
+                id=k, name=k.replace("_", " "), value=v, unit="deg", confidence=0.9, normal="", source="kb"
+            )
+            for k, v in (metrics or {}).items()
+        },
+        findings={},
+        finding_reasons=(),
+        phases=(),
+        events=(),
+        notes=(),
     )
