@@ -8,7 +8,6 @@ the plan's days; UIDs must not change between exports.
 
 from __future__ import annotations
 
-import copy
 import csv
 import dataclasses
 import datetime as dt
@@ -23,7 +22,9 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
 from backmech.domain.errors import BackmechError
+from backmech.domain.plans.edits import ChangeDose
 from backmech.domain.progression.reassessment import due_on
+from backmech.domain.results.model import AssessmentResult
 from backmech.exports.csv_export import (
     SCORE_COLUMNS,
     SESSION_LOG_COLUMNS,
@@ -38,8 +39,8 @@ from backmech.exports.ical import (
     plan_calendar,
 )
 from backmech.knowledge.loader import default_knowledge
-from backmech.domain.results.model import AssessmentResult
 from backmech.services.assessment import AssessmentService
+from backmech.services.codec import result_from_json, to_json_object
 from backmech.services.patient_record import PatientRecord
 from backmech.services.ports import Assessment, Clinic, Patient, PlanEdit, SessionLog
 
@@ -108,7 +109,7 @@ def test_session_logs_read_back_with_every_value_and_tricky_text_intact() -> Non
     assert session_logs_csv([]) == ",".join(SESSION_LOG_COLUMNS) + "\r\n"
 
 
-def _assessed(result: dict[str, Any], intake: dict[str, Any] | None = None) -> Assessment:
+def _assessed(result: AssessmentResult, intake: dict[str, Any] | None = None) -> Assessment:
     """A stored assessment of ``result`` made on Monday 5 January 2026, for a new patient."""
     return Assessment(
         patient_id=uuid4(),
@@ -122,14 +123,17 @@ def _assessed(result: dict[str, Any], intake: dict[str, Any] | None = None) -> A
 
 
 def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_baseline(
-    result: dict[str, Any],
+    result: AssessmentResult,
 ) -> None:
-    later = copy.deepcopy(result)
-    later["scores"]["odi"]["percent"] = 18.0
-    later["scores"]["nprs"]["current"] = 2
+    later = to_json_object(result)
+    later["scores"]["odi"]["percent"] = 18.0  # type: ignore[index]
+    later["scores"]["nprs"]["current"] = 2  # type: ignore[index]
     first = _assessed(result)
     second = dataclasses.replace(
-        first, id=uuid4(), result=later, created_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC)
+        first,
+        id=uuid4(),
+        result=result_from_json(later),
+        created_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC),
     )
     rows = _rows(questionnaire_scores_csv([first, second]))
     assert list(rows[0]) == list(SCORE_COLUMNS)
@@ -138,7 +142,7 @@ def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_bas
         ("2026-01-05", "28", "0"),
         ("2026-02-02", "18", "-10"),
     ]
-    assert odi[0]["band"] == result["scores"]["odi"]["bands"]["percent"]["id"]
+    assert odi[0]["band"] == result.scores["odi"].bands["percent"].id
     assert odi[0]["instrument_name"] == "Oswestry Disability Index" and odi[0]["complete"] == "yes"
     assert [r["assessment_id"] for r in odi] == [str(first.id), str(second.id)]
     nprs = [r["change_from_baseline"] for r in rows if (r["instrument"], r["measure"]) == ("nprs", "current")]
@@ -146,7 +150,7 @@ def test_questionnaire_scores_have_a_row_per_score_with_band_and_change_from_bas
     risk = [r for r in rows if (r["instrument"], r["measure"]) == ("start_back", "risk")]
     assert [(r["score"], r["change_from_baseline"]) for r in risk] == [("medium", ""), ("medium", "")]
     per_assessment = len(rows) // 2
-    assert per_assessment >= len(result["scores"]) and len(rows) == 2 * per_assessment
+    assert per_assessment >= len(result.scores) and len(rows) == 2 * per_assessment
 
 
 # --- iCalendar --------------------------------------------------------------------------------
@@ -174,10 +178,12 @@ def _occurrences(event: Event) -> list[dt.date]:
     return [moment.date() for moment in rule]
 
 
-def test_the_feed_parses_back_with_every_session_routine_and_reassessment(result: dict[str, Any]) -> None:
-    plan = result["plan"]
+def test_the_feed_parses_back_with_every_session_routine_and_reassessment(result: AssessmentResult) -> None:
+    assert result.plan is not None
+    plan = to_json_object(result.plan)  # the plan as its JSON contract, for the expectations
     weeks = plan["weeks"]
-    events = _events(plan_calendar(plan, _options()))
+    assert isinstance(weeks, int)
+    events = _events(plan_calendar(result.plan, _options()))
 
     routine = [e for e in events if str(e["summary"]).startswith("Daily back routine")]
     sessions = [e for e in events if " session" in str(e["summary"])]
@@ -217,9 +223,10 @@ def test_the_feed_parses_back_with_every_session_routine_and_reassessment(result
     assert first_phase["session"][0]["name"] in str(sessions[0]["description"])
 
 
-def test_uids_are_stable_across_exports_and_plans_and_unique_within_one(result: dict[str, Any]) -> None:
+def test_uids_are_stable_across_exports_and_plans_and_unique_within_one(result: AssessmentResult) -> None:
     feed = uuid4()
-    plan = result["plan"]
+    plan = result.plan
+    assert plan is not None
     one = plan_calendar(plan, _options(feed))
     assert one == plan_calendar(plan, _options(feed))  # the same plan gives the same bytes
     later = plan_calendar(plan, _options(feed, start=START + dt.timedelta(days=30), sequence=1))
@@ -246,7 +253,7 @@ def _record(*assessments: Assessment, edits: tuple[PlanEdit, ...] = ()) -> Patie
 
 
 def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_plan(
-    result: dict[str, Any],
+    result: AssessmentResult,
 ) -> None:
     assessed = _assessed(result, {"preferences": {"days_per_week": 2}})
     patient = assessed.patient_id
@@ -254,12 +261,7 @@ def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_
         patient_id=patient,
         editor_id=None,
         reason="flare",
-        change={
-            "kind": "dose",
-            "list": "daily_routine",
-            "slug": "mcgill-curl-up",
-            "dose_text": "1 gentle hold",
-        },
+        change=ChangeDose("daily_routine", "mcgill-curl-up", "1 gentle hold"),
         at=dt.datetime(2026, 1, 9, 9, tzinfo=dt.UTC),
     )
     plain = _events(patient_calendar(_record(assessed)))
@@ -275,31 +277,15 @@ def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_
     withheld = dataclasses.replace(
         assessed,
         id=uuid4(),
-        result={**result, "plan": None},
+        result=dataclasses.replace(result, plan=None),
         created_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
     )
     with pytest.raises(BackmechError, match="no plan"):
         patient_calendar(_record(assessed, withheld))
 
 
-def test_reassessment_settings_are_read_from_plan_reassessment_when_results_have_it(
-    result: dict[str, Any],
-) -> None:
-    flat = copy.deepcopy(result["plan"])
-    nested = {
-        **{k: v for k, v in flat.items() if k not in ("reassess_after_days", "movement_retest_weeks")},
-        "reassessment": {"questionnaires_every_days": 28, "movement_retest_weeks": [6]},
-    }
-    options = _options()
-    summaries = [str(e["summary"]) for e in _events(plan_calendar(nested, options))]
-    assert [s for s in summaries if "questionnaires" in s] == [
-        f"Reassessment: questionnaires ({d} days in)" for d in range(28, flat["weeks"] * 7 + 1, 28)
-    ]
-    assert [s for s in summaries if "retest" in s] == ["Movement retest (week 6)"]
-
-
 def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_cadence(
-    result: dict[str, Any],
+    result: AssessmentResult,
 ) -> None:
     from backmech.services.ports import ReminderSettings, SessionLog
 

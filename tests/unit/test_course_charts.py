@@ -15,18 +15,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import orjson
 import pytest
 
-from backmech.cli.render import result_json
 from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.domain.plans.edits import apply_plan_edits
 from backmech.reports.charts import Band, BeforeAfter, Series, before_after_chart, step_chart
 from backmech.reports.clinician_letter import render_clinician_letter
 from backmech.reports.patient_report import render_patient_report
 from backmech.reports.report_charts import level_chart, movement_chart
 from backmech.services.assessment import AssessmentService
-from backmech.services.care_plan import CurrentPlan
+from backmech.services.care_plan import current_from
+from backmech.services.codec import analysis_result_from_json
 from backmech.services.course import Course, course_so_far
 from backmech.services.course_charts import (
     ExerciseLevels,
@@ -82,9 +80,7 @@ def _course(kb: KnowledgeBase, first: Assessment, days: list[tuple[int, int, int
         )
         for day, (before, during, after, morning) in enumerate(days)
     ]
-    plan = first.result["plan"]
-    assert isinstance(plan, dict)
-    current = CurrentPlan(assessment=first, edits=[], edited=apply_plan_edits(plan, []))
+    current = current_from([first], [])
     course = course_so_far(kb, [first], current, logs, START.date() + dt.timedelta(days=len(days)))
     assert course is not None
     return course
@@ -265,6 +261,10 @@ def _forward_bend(flexion: float, early: float | None) -> dict[str, Any]:
 
     return {
         "test": "forward-bend",
+        "estimator": "blazepose-full",
+        "video": None,
+        "frames_analysed": 300,
+        "detection_rate": 0.97,
         "view": {"ok": True, "view": "side", "problems": []},
         "repetitions": 5,
         "metrics": {
@@ -275,6 +275,10 @@ def _forward_bend(flexion: float, early: float | None) -> dict[str, Any]:
             "descent_speed_deg_s": metric("Top speed on the way down", 117.32, "deg/s", "laird-2014"),
         },
         "findings": {"movement.forward_bend_max_trunk_flexion_deg": round(flexion, 1)},
+        "finding_reasons": [],
+        "phases": [],
+        "events": [],
+        "notes": [],
     }
 
 
@@ -291,7 +295,7 @@ def _analysis(
         test=test,
         media_path=f"{patient}/{test}-{days}.mp4",
         status=status,
-        result=result,
+        result=analysis_result_from_json(result),  # the stored shape, read as storage reads it
         created_at=at,
         updated_at=at,
     )

@@ -12,17 +12,15 @@ import json
 from pathlib import Path
 from uuid import uuid4
 
-import orjson
 import pytest
 
-from backmech.cli.render import result_json
 from backmech.domain.knowledge_base import KnowledgeBase
-from backmech.domain.plans.edits import apply_plan_edits
 from backmech.domain.progression.alerts import AlertKind
 from backmech.domain.progression.ladder import Step
 from backmech.domain.progression.pain_monitoring import Colour
 from backmech.services.assessment import AssessmentService
-from backmech.services.care_plan import CurrentPlan
+from backmech.services.care_plan import CurrentPlan, current_from
+from backmech.services.codec import result_from_json, to_json_object
 from backmech.services.course import course_so_far
 from backmech.services.ports import Assessment, SessionLog
 
@@ -46,8 +44,9 @@ def first(service: AssessmentService) -> Assessment:
 
 
 def _current(first: Assessment) -> CurrentPlan:
-    plan = first.result["plan"]
-    return CurrentPlan(assessment=first, edits=[], edited=apply_plan_edits(plan, []))
+    current = current_from([first], [])
+    assert current is not None
+    return current
 
 
 def _log(
@@ -80,7 +79,7 @@ def test_comfortable_sessions_step_the_doses_up(kb: KnowledgeBase, first: Assess
     logs = [_log(first, d, 4, 2, 2, 3) for d in range(6)]
     course = course_so_far(kb, [first], _current(first), logs, START.date() + dt.timedelta(days=5))
     assert course is not None
-    assert course.plan.weeks == first.result["plan"]["weeks"]
+    assert first.result.plan is not None and course.plan.weeks == first.result.plan.weeks
     assert course.plan.start == START.date()
     found = course.last_signal
     assert found is not None and found[1].colour is Colour.GREEN
@@ -119,12 +118,12 @@ def test_the_full_session_counts_over_the_routine_on_the_same_day(
 
 
 def test_a_later_assessment_is_the_reassessment(kb: KnowledgeBase, first: Assessment) -> None:
-    result = json.loads(json.dumps(first.result))
-    result["scores"]["odi"]["percent"] = first.result["scores"]["odi"]["percent"] - 14
+    result = to_json_object(first.result)
+    result["scores"]["odi"]["percent"] -= 14  # type: ignore[index, operator]
     later = Assessment(
         patient_id=first.patient_id,
         intake=first.intake,
-        result=result,
+        result=result_from_json(result),
         triage_level="none",
         plan_status="plan",
         engine_version="test",
@@ -140,9 +139,7 @@ def test_a_later_assessment_is_the_reassessment(kb: KnowledgeBase, first: Assess
 
 
 def _again(first: Assessment, days: int, *, plan: bool = True) -> Assessment:
-    result = json.loads(json.dumps(first.result))
-    if not plan:
-        result["plan"] = None
+    result = first.result if plan else dataclasses.replace(first.result, plan=None)
     return Assessment(
         patient_id=first.patient_id,
         intake=first.intake,
@@ -158,22 +155,21 @@ def test_reassessments_continue_the_course_and_a_red_flag_ends_it(
     kb: KnowledgeBase, first: Assessment
 ) -> None:
     """Questionnaires every two weeks give new results (each with a plan): the course goes on."""
-    weeks = first.result["plan"]["weeks"]
+    assert first.result.plan is not None
+    weeks = first.result.plan.weeks
     again = [_again(first, 13), _again(first, 27)]
     history = [first, *again]
-    current = CurrentPlan(
-        assessment=again[-1], edits=[], edited=apply_plan_edits(again[-1].result["plan"], [])
-    )
+    current = _current(again[-1])
     course = course_so_far(kb, history, current, [], START.date() + dt.timedelta(days=30))
     assert course is not None and course.plan.start == START.date() and course.week == 5
     # After the course's last week a new assessment starts a new course.
     late = _again(first, 7 * weeks + 3)
-    current = CurrentPlan(assessment=late, edits=[], edited=apply_plan_edits(late.result["plan"], []))
+    current = _current(late)
     course = course_so_far(kb, [*history, late], current, [], late.created_at.date())
     assert course is not None and course.plan.start == late.created_at.date()
     # A withheld assessment (a red flag) in between: the next plan starts afresh.
     stop, resumed = _again(first, 20, plan=False), _again(first, 34)
-    current = CurrentPlan(assessment=resumed, edits=[], edited=apply_plan_edits(resumed.result["plan"], []))
+    current = _current(resumed)
     course = course_so_far(kb, [first, stop, resumed], current, [], resumed.created_at.date())
     assert course is not None and course.plan.start == resumed.created_at.date()
 

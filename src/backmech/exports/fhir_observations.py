@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from backmech.domain.movement import Metric, ViewCheck
+from backmech.domain.movement import Metric
 from backmech.domain.questionnaires.model import Output, Questionnaire
 from backmech.domain.results.model import BandReport, MovementReport, ScoreReport
 from backmech.exports.fhir_codes import (
@@ -349,18 +349,4 @@ def read_movement(
 
 def imported_report(test: str, metrics: Mapping[str, Metric]) -> MovementReport:
     """What a bundle carries of an analysed movement test: its metrics (not the video, findings or events)."""
-    return MovementReport(
-        test=test,
-        estimator="",
-        video=None,
-        frames_analysed=0,
-        detection_rate=0.0,
-        view=ViewCheck(ok=True, view="unknown", problems=()),
-        repetitions=0,
-        metrics=dict(metrics),
-        findings={},
-        finding_reasons=(),
-        phases=(),
-        events=(),
-        notes=(),
-    )
+    return MovementReport(test=test, metrics=dict(metrics))

@@ -163,11 +163,21 @@ def _questionnaire_schema(q: Questionnaire) -> JsonSchema:
 
 def result_schema(kb: KnowledgeBase) -> JsonSchema:
     """JSON Schema of the assessment result (serialisation form)."""
-    from pydantic import TypeAdapter
+    from pydantic import ConfigDict, TypeAdapter
+    from pydantic.json_schema import GenerateJsonSchema
 
     from backmech.domain.results import AssessmentResult
 
-    schema: JsonSchema = TypeAdapter(AssessmentResult).json_schema(mode="serialization")
+    class _Generator(GenerateJsonSchema):
+        """A ScoreReport writes its own JSON (outputs beside band, bands…): described per instrument below."""
+
+        def is_instance_schema(self, schema: Any) -> JsonSchema:
+            return {"type": "object"}
+
+    class Result(AssessmentResult):  # the same fields; pydantic may pass over the ScoreReport class
+        __pydantic_config__ = ConfigDict(arbitrary_types_allowed=True)
+
+    schema: JsonSchema = TypeAdapter(Result).json_schema(mode="serialization", schema_generator=_Generator)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "backmech assessment result"
     score_props: dict[str, JsonSchema] = {}

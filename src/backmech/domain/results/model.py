@@ -12,6 +12,7 @@ added still reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import field
 
 from backmech.domain.mechanism.classification import MechanismFinding, PredictionRuleResult
 from backmech.domain.movement import Event, Finding, Metric, Phase, ViewCheck
@@ -165,25 +166,33 @@ class VideoSummary:
     frames: int
 
 
+def _unknown_view() -> ViewCheck:
+    return ViewCheck(ok=False, view="unknown", problems=())
+
+
 @record
 class MovementReport:
-    """One analysed movement test, as ``backmech analyse --json`` prints it and an assessment keeps it."""
+    """One analysed movement test, as ``backmech analyse --json`` prints it and an assessment keeps it.
+
+    Every field but ``test`` has a default: a report imported from another system's record
+    (FHIR) carries only its metrics, and such reports were stored as ``{test, metrics}``.
+    """
 
     test: str
-    estimator: str
-    video: VideoSummary | None
-    frames_analysed: int
-    detection_rate: float
-    view: ViewCheck
-    repetitions: int
-    metrics: Mapping[str, Metric]
+    estimator: str = ""
+    video: VideoSummary | None = None
+    frames_analysed: int = 0
+    detection_rate: float = 0.0
+    view: ViewCheck = field(default_factory=_unknown_view)
+    repetitions: int = 0
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
     """Keyed by metric id."""
-    findings: Mapping[str, FactValue]
+    findings: Mapping[str, FactValue] = field(default_factory=dict)
     """Fact id → value: what the clinical engine reads."""
-    finding_reasons: tuple[Finding, ...]
-    phases: tuple[Phase, ...]
-    events: tuple[Event, ...]
-    notes: tuple[str, ...]
+    finding_reasons: tuple[Finding, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    events: tuple[Event, ...] = ()
+    notes: tuple[str, ...] = ()
     analysis_id: str | None = None
     """The stored analysis this came from (web uploads)."""
     overlay: str | None = None
