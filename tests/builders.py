@@ -6,6 +6,7 @@ from backmech.domain.exercises.model import Dose
 from backmech.domain.movement import Metric, ViewCheck
 from backmech.domain.plans.model import ExcludedExercise, Phase, Plan, PlannedExercise, SessionEntry
 from backmech.domain.results.model import MovementReport
+from backmech.domain.types import FactValue
 
 
 def item(slug: str, minutes: float = 2.0) -> PlannedExercise:
@@ -76,8 +77,14 @@ def plan(
     )
 
 
-def report(test: str = "forward-bend", metrics: dict[str, float | None] | None = None) -> MovementReport:
-    """A finished movement analysis's report with the given metric values (and nothing else)."""
+def report(
+    test: str = "forward-bend",
+    metrics: dict[str, float | None] | None = None,
+    *,
+    findings: dict[str, FactValue] | None = None,
+    overlay: str | None = None,
+) -> MovementReport:
+    """A finished movement analysis's report with the given metric values and findings (and nothing else)."""
     return MovementReport(
         test=test,
         estimator="test",
@@ -92,9 +99,10 @@ def report(test: str = "forward-bend", metrics: dict[str, float | None] | None =
             )
             for k, v in (metrics or {}).items()
         },
-        findings={},
+        findings=findings or {},
         finding_reasons=(),
         phases=(),
         events=(),
         notes=(),
+        overlay=overlay,
     )

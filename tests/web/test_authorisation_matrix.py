@@ -51,6 +51,7 @@ from backmech.services.intake_wizard import build_wizard
 from backmech.services.ports import AnalysisStatus, MovementAnalysis, PlanEdit, SessionLog, utc_now
 from backmech.services.web_sessions import start_session
 from backmech.storage.engine import sqlite_url
+from builders import report
 
 PATIENTS = ("patient_a", "patient_a2", "patient_b")
 ROLES = ("anonymous", *PATIENTS, "clinician_a", "admin_a", "clinician_b", "admin_b")
@@ -285,7 +286,7 @@ class World:
                             test="forward-bend",
                             media_path=f"matrix/{pid.hex}-2.mp4",
                             status=AnalysisStatus.DONE,
-                            result={"overlay": overlay},
+                            result=report("squat", overlay=overlay),
                         ),
                     ),
                 ]

@@ -6,6 +6,7 @@ from tests.web.conftest import Site
 from tests.web.test_intake_support import answer_until
 
 from backmech.services.ports import AnalysisStatus, MovementAnalysis
+from builders import report
 
 
 def test_a_new_intake_keeps_the_movement_findings(sqlite_site: Site) -> None:
@@ -19,7 +20,7 @@ def test_a_new_intake_keeps_the_movement_findings(sqlite_site: Site) -> None:
                 test="rotation",
                 media_path="x.mp4",
                 status=AnalysisStatus.DONE,
-                result={"test": "rotation", "findings": {"examination.rotation_control_loss": "right"}},
+                result=report("rotation", findings={"examination.rotation_control_loss": "right"}),
             ),
         )
         uow.commit()

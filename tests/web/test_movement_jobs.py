@@ -13,7 +13,8 @@ from uuid import uuid4
 from tests.web.conftest import Site
 
 from backmech.services.analysis_jobs import AnalysisTools, run_analysis, with_movement_findings
-from backmech.services.ports import AnalysisStatus, MovementAnalysis, utc_now
+from backmech.services.ports import AnalysisFailure, AnalysisStatus, MovementAnalysis, utc_now
+from builders import report
 
 
 def _queued(site: Site, person: str = "patient_a", test: str = "squat") -> MovementAnalysis:
@@ -47,7 +48,7 @@ def test_claim_and_finish_happen_once_on_both_databases(site: Site) -> None:
         uow.commit()
     with site.state.uow_factory(actor=None) as uow:
         assert uow.movement_analyses.finish(
-            analysis.id, AnalysisStatus.DONE, result={"findings": {}}, error=None
+            analysis.id, AnalysisStatus.DONE, result=report("squat"), error=None
         )
         assert not uow.movement_analyses.finish(analysis.id, AnalysisStatus.FAILED, result=None, error="late")
         assert uow.movement_analyses.claim(analysis.id) is None  # done stays done
@@ -99,10 +100,10 @@ def test_a_missing_video_fails_with_a_message(site: Site) -> None:
     assert ended == AnalysisStatus.FAILED
     with site.state.uow_factory(actor=None) as uow:
         failed = uow.movement_analyses.get(clinic, analysis.id)
-    assert failed is not None and failed.result is not None
-    error = failed.result["error"]
-    assert isinstance(error, dict) and error["message"] and error["hint"]
-    assert "squat.mp4" not in str(error)
+    assert failed is not None and isinstance(failed.result, AnalysisFailure)
+    error = failed.result
+    assert error.message and error.hint
+    assert "squat.mp4" not in f"{error.message} {error.hint}"
 
 
 PATIENT = uuid4()
@@ -114,7 +115,7 @@ def _done(test: str, findings: dict[str, object], day: int) -> MovementAnalysis:
         test=test,
         media_path="",
         status=AnalysisStatus.DONE,
-        result={"test": test, "findings": findings},
+        result=report(test, findings=findings),
         created_at=dt.datetime(2026, 1, day, tzinfo=dt.UTC),
     )
 
@@ -129,7 +130,7 @@ def test_latest_video_of_each_test_feeds_the_intake() -> None:
         test="squat",
         media_path="",
         status=AnalysisStatus.FAILED,
-        result={"error": {"message": "x"}},
+        result=AnalysisFailure(message="x", hint="", code="input"),
     )
     merged, views = with_movement_findings(intake, [newer, failed, bend, older])
     assert merged["findings"] == {
@@ -137,5 +138,5 @@ def test_latest_video_of_each_test_feeds_the_intake() -> None:
         "movement.rotation_deg.right": 20.0,
         "movement.forward_bend_max_trunk_flexion_deg": 80.0,
     }
-    assert sorted(str(v["test"]) for v in views) == ["forward-bend", "rotation"]
+    assert sorted(v.test for v in views) == ["forward-bend", "rotation"]
     assert intake["findings"]["movement.rotation_deg.right"] == 1.0  # the stored intake is not changed
