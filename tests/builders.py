@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from functools import cache
+from pathlib import Path
+
 from backmech.domain.exercises.model import Dose
-from backmech.domain.movement import Metric, ViewCheck
+from backmech.domain.movement import Finding, Metric, ViewCheck
 from backmech.domain.plans.model import ExcludedExercise, Phase, Plan, PlannedExercise, SessionEntry
-from backmech.domain.results.model import MovementReport
+from backmech.domain.mechanism.classification import MechanismFinding
+from backmech.domain.mechanism.model import MechanismKind
+from backmech.domain.results.model import AssessmentResult, MovementReport, ScoreReport, ScoreValue
 from backmech.domain.types import FactValue
 
 
@@ -82,9 +89,10 @@ def report(
     metrics: dict[str, float | None] | None = None,
     *,
     findings: dict[str, FactValue] | None = None,
+    reasons: dict[str, str] | None = None,
     overlay: str | None = None,
 ) -> MovementReport:
-    """A finished movement analysis's report with the given metric values and findings (and nothing else)."""
+    """A finished movement analysis's report with the given metric values, findings and reasons (fact → why)."""
     return MovementReport(
         test=test,
         estimator="test",
@@ -100,9 +108,78 @@ def report(
             for k, v in (metrics or {}).items()
         },
         findings=findings or {},
-        finding_reasons=(),
+        finding_reasons=tuple(
+            Finding(fact=f, value=(findings or {}).get(f, True), reason=r, source="kb")
+            for f, r in (reasons or {}).items()
+        ),
         phases=(),
         events=(),
         notes=(),
         overlay=overlay,
+    )
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@cache
+def example_result(name: str = "flexion-intolerant-desk-worker") -> AssessmentResult:
+    """The engine's result for one of ``examples/`` (assessed once per test run)."""
+    from backmech.knowledge.loader import load_knowledge
+    from backmech.services.assessment import AssessmentService
+
+    intake = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    return AssessmentService(load_knowledge()).assess(intake)
+
+
+def score(band: str | None = None, **values: ScoreValue) -> ScoreReport:
+    """A questionnaire's report with only these outputs (``score(percent=40)``)."""
+    return ScoreReport(
+        values=values,
+        band=band,
+        bands={},
+        mcid={},
+        complete=True,
+        missing_items=(),
+        notes=(),
+        instrument="test",
+        version="1",
+        source="kb",
+    )
+
+
+def mechanism(id: str, name: str = "") -> MechanismFinding:
+    """A reported mechanism with no evidence (for views that only name it)."""
+    return MechanismFinding(
+        id=id,
+        kind=MechanismKind.PRIMARY,
+        name=name or id,
+        score=1.0,
+        confidence=0.8,
+        confidence_label="moderate",
+        explanation="",
+        clinician_note="",
+        evidence=(),
+        against=(),
+        missing_evidence=(),
+        source="kb",
+    )
+
+
+def result(
+    *,
+    scores: dict[str, ScoreReport] | None = None,
+    mechanisms: tuple[MechanismFinding, ...] | None = None,
+    dominant: str | None = None,
+    with_plan: bool = True,
+) -> AssessmentResult:
+    """A real engine result with the given scores, mechanisms and (or no) plan put in."""
+    base = example_result()
+    return dataclasses.replace(
+        base,
+        scores=scores if scores is not None else base.scores,
+        mechanisms=mechanisms if mechanisms is not None else base.mechanisms,
+        classification=dataclasses.replace(base.classification, dominant=dominant),
+        plan=base.plan if with_plan else None,
+        plan_status=base.plan_status if with_plan else "withheld_red_flag",
     )

@@ -52,7 +52,8 @@ def _database(tmp_path: Path, service: AssessmentService) -> str:
     engine = create_engine(url)
     uow_factory = SqlUnitOfWorkFactory(engine)
     flexion = _result(service, "flexion-intolerant-desk-worker.json")
-    baseline_odi = flexion["scores"]["odi"]["percent"]  # type: ignore[index]
+    baseline_odi = flexion.score("odi", "percent")
+    assert baseline_odi is not None
     # (later ODI or None, days with a logged session): three improve, one does not, one is not reassessed.
     people = [
         (baseline_odi - 16, 40),

@@ -7,7 +7,9 @@ import re
 
 import pytest
 from tests.web.conftest import Site, days_ago
+from tests.builders import report
 
+from backmech.domain.results.model import MovementReport
 from backmech.services.ports import AnalysisStatus, MovementAnalysis, SessionLog
 
 
@@ -84,7 +86,7 @@ def test_red_flag_patient_sorted_first_then_search_and_inactivity(sqlite_site: S
 
 
 def _analysis(
-    site: Site, name: str, status: AnalysisStatus, result: dict[str, object] | None
+    site: Site, name: str, status: AnalysisStatus, result: MovementReport | None
 ) -> MovementAnalysis:
     patient = site[name].patient
     assert patient is not None
@@ -107,7 +109,7 @@ def test_patient_page_renders_every_section(sqlite_site: Site) -> None:
         site,
         "patient_a",
         AnalysisStatus.DONE,
-        {"overlay": "overlay.mp4", "finding_reasons": [{"fact": "f", "reason": "Knees moved inwards"}]},
+        report("squat", overlay="overlay.mp4", reasons={"f": "Knees moved inwards"}),
     )
     _analysis(site, "patient_a", AnalysisStatus.FAILED, None)
     page = site["clinician_a"].client.get(f"/clinic/patients/{patient.id}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from uuid import uuid4
+
+from tests.builders import mechanism, result, score
 
 from backmech.services.clinic_overview import main_mechanism, summarise
 from backmech.services.ports import Assessment, Patient, SessionLog
@@ -23,21 +24,20 @@ def _patient(joined: dt.date = TODAY) -> Patient:
 def _assessment(
     patient: Patient, day: dt.date, *, nprs: float | None = None, odi: float | None = None, plan: bool = True
 ) -> Assessment:
-    scores: dict[str, Any] = {}
+    scores = {}
     if nprs is not None:
-        scores["nprs"] = {"current": nprs, "band": "moderate"}
+        scores["nprs"] = score("moderate", current=nprs)
     if odi is not None:
-        scores["odi"] = {"percent": odi}
-    result: dict[str, Any] = {
-        "scores": scores,
-        "mechanisms": [{"id": "flexion-intolerance", "name": "Flexion intolerance"}],
-        "classification": {"dominant": "flexion-intolerance"},
-        "plan": {"daily_routine": [{"slug": "x"}]} if plan else None,
-    }
+        scores["odi"] = score(percent=odi)
     return Assessment(
         patient_id=patient.id,
         intake={},
-        result=result,
+        result=result(
+            scores=scores,
+            mechanisms=(mechanism("flexion-intolerance", "Flexion intolerance"),),
+            dominant="flexion-intolerance",
+            with_plan=plan,
+        ),
         triage_level="none" if plan else "emergency",
         plan_status="ready" if plan else "withheld_red_flag",
         engine_version="t",
@@ -116,8 +116,5 @@ def test_red_flags_sort_first_then_the_quiet_ones() -> None:
 
 
 def test_main_mechanism_falls_back_to_the_top_ranked() -> None:
-    assert (
-        main_mechanism({"mechanisms": [{"id": "a", "name": "A"}], "classification": {"dominant": None}})
-        == "A"
-    )
-    assert main_mechanism({"mechanisms": []}) is None
+    assert main_mechanism(result(mechanisms=(mechanism("a", "A"),), dominant=None)) == "A"
+    assert main_mechanism(result(mechanisms=(), dominant=None)) is None

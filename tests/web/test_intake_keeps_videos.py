@@ -30,4 +30,4 @@ def test_a_new_intake_keeps_the_movement_findings(sqlite_site: Site) -> None:
         stored = uow.assessments.for_patient(person.patient.clinic_id, person.patient.id)
     assert stored, "the intake was not finished"
     assert stored[-1].intake["findings"]["examination.rotation_control_loss"] == "right"
-    assert [view["test"] for view in stored[-1].result["movement_tests"]] == ["rotation"]
+    assert [view.test for view in stored[-1].result.movement_tests] == ["rotation"]

@@ -101,7 +101,7 @@ def _red_flag_on_the_first_screen(site: Site) -> None:
 
     stored = _assessments(site, "patient_a")
     assert [a.plan_status for a in stored] == ["withheld_red_flag"]
-    assert stored[0].triage_level == "emergency" and stored[0].result["plan"] is None
+    assert stored[0].triage_level == "emergency" and stored[0].result.plan is None
     assert _plan(site, "patient_a") is None and _draft(site, "patient_a") is None
 
     result = person.client.get("/me/assessment")

@@ -7,6 +7,7 @@ here made) on the in-process queue of the embedded install (SQLite).
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,7 +138,7 @@ def test_upload_is_analysed_in_the_background_and_the_overlay_is_served_to_the_r
     assert len(assessments) == 2
     newest = assessments[-1]
     assert newest.intake["findings"]["movement.forward_bend_max_trunk_flexion_deg"] > 0  # type: ignore[index]
-    assert newest.result["movement_tests"][0]["analysis_id"] == str(analysis_id)  # type: ignore[index]
+    assert newest.result.movement_tests[0].analysis_id == str(analysis_id)
 
     whole = patient.client.get(overlay_url)
     assert whole.status_code == 200 and whole.headers["content-type"] == "video/mp4"
@@ -187,7 +188,7 @@ def _no_tools() -> Any:
 def test_a_corrupt_video_fails_with_a_clear_message_and_nothing_else_is_lost(movement_site: Site) -> None:
     movement_site.assess("patient_a")
     patient = movement_site["patient_a"]
-    noise = os.urandom(200_000)
+    noise = random.Random(190).randbytes(200_000)  # fixed: some random bytes do look like audio to FFmpeg
     analysis_id = analysis_id_of(upload_form(patient.client, "squat", "squat.mp4", noise, "video/mp4"))
     status = wait_finished(patient.client, analysis_id)
     assert status["status"] == "failed"
@@ -219,7 +220,7 @@ def test_a_corrupt_video_fails_with_a_clear_message_and_nothing_else_is_lost(mov
     assert recorder.status_code == 422 and recorder.json()["error"] == "same_video"
     # a different file is taken as usual
     other = analysis_id_of(
-        upload_form(patient.client, "squat", "other.mp4", os.urandom(200_000), "video/mp4")
+        upload_form(patient.client, "squat", "other.mp4", random.Random(222).randbytes(200_000), "video/mp4")
     )
     assert wait_finished(patient.client, other)["status"] == "failed"
 

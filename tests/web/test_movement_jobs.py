@@ -13,7 +13,13 @@ from uuid import uuid4
 from tests.web.conftest import Site
 
 from backmech.services.analysis_jobs import AnalysisTools, run_analysis, with_movement_findings
-from backmech.services.ports import AnalysisFailure, AnalysisStatus, MovementAnalysis, utc_now
+from backmech.services.ports import (
+    AnalysisFailure,
+    AnalysisProgress,
+    AnalysisStatus,
+    MovementAnalysis,
+    utc_now,
+)
 from builders import report
 
 
@@ -38,11 +44,11 @@ def test_claim_and_finish_happen_once_on_both_databases(site: Site) -> None:
         assert (
             uow.movement_analyses.claim(analysis.id, stale_before=utc_now() - dt.timedelta(minutes=2)) is None
         )
-        uow.movement_analyses.report_progress(analysis.id, {"progress": 0.5})
+        uow.movement_analyses.report_progress(analysis.id, AnalysisProgress(0.5))
         uow.commit()
     with site.state.uow_factory(actor=None) as uow:
         stored = uow.movement_analyses.get(repo_clinic, analysis.id)
-        assert stored is not None and stored.result == {"progress": 0.5}
+        assert stored is not None and stored.result == AnalysisProgress(0.5)
         # a job quiet since before the cut-off counts as abandoned and is taken over
         assert uow.movement_analyses.claim(analysis.id, stale_before=utc_now() + dt.timedelta(seconds=1))
         uow.commit()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from tests.web.conftest import Site, build_site
 
+from backmech.domain.plans.edits import ChangeDose, RecordCare
+from backmech.domain.plans.model import Plan
 from backmech.services.care_plan import current_plan, edit_plan
 from backmech.services.progress import phase_session
 from backmech.storage.engine import sqlite_url
@@ -44,7 +45,7 @@ def daily(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     built.state.engine.dispose()
 
 
-def _plan(site: Site, name: str = "patient_a") -> dict[str, Any]:
+def _plan(site: Site, name: str = "patient_a") -> Plan:
     person = site[name]
     assert person.patient is not None
     found = current_plan(site.state.uow_factory, person.user, person.patient.id, person.patient.clinic_id)
@@ -71,10 +72,10 @@ def test_today_shows_routine_session_log_week_and_phase(daily: Site) -> None:
     assert page.status_code == 200
     text = page.text
     assert 'href="/me/session/routine"' in text and 'href="/me/session/full"' in text
-    for item in plan["daily_routine"]:
-        assert item["name"] in text
-    first_phase = plan["phases"][0]
-    assert f"Week 1 of {plan['weeks']}: {first_phase['name']}" in text
+    for item in plan.daily_routine:
+        assert item.name in text
+    first_phase = plan.phases[0]
+    assert f"Week 1 of {plan.weeks}: {first_phase.name}" in text
     session = phase_session(plan, first_phase)
     assert f"{len(session)} exercises" in text
     assert 'id="log-today"' in text and "Done today" not in text
@@ -88,22 +89,21 @@ def test_plan_page_shows_every_part_of_the_plan(daily: Site) -> None:
     page = daily["patient_a"].client.get("/me/plan")
     assert page.status_code == 200
     text = page.text.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&")
-    for phase in plan["phases"]:
-        assert phase["name"] in text
-        for criterion in phase["move_on_when"]:
+    for phase in plan.phases:
+        assert phase.name in text
+        for criterion in phase.move_on_when:
             assert criterion in text
-    for item in phase_session(plan, plan["phases"][0]):
-        assert item["name"] in text and item["dose"]["text"] in text and item["reason"] in text
-    for key in ("daily_routine", "walking", "relief"):
-        for item in plan[key]:
-            assert item["name"] in text
-    for avoid in plan["avoid"]:
-        assert avoid["what"] in text and avoid["instead"] in text
-    for module in plan["education"]:
-        assert f'href="/me/learn/{module["slug"]}"' in text
-    for rule in plan["safety_rules"]:
+    for item in phase_session(plan, plan.phases[0]):
+        assert item.name in text and item.dose.text in text and item.reason in text
+    for item in (*plan.daily_routine, *plan.walking, *plan.relief):
+        assert item.name in text
+    for avoid in plan.avoid:
+        assert avoid.what in text and avoid.instead in text
+    for module in plan.education:
+        assert f'href="/me/learn/{module.slug}"' in text
+    for rule in plan.safety_rules:
         assert rule in text
-    assert f"about {plan['reassess_after_days']} days" in text
+    assert f"about {plan.reassess_after_days} days" in text
     assert "Changed by your clinician" not in text
 
 
@@ -113,13 +113,13 @@ def test_plan_marks_clinician_changes_and_lists_care_delivered(sqlite_site: Site
     clinician = sqlite_site["clinician_a"].user
     assert patient is not None
     plan = _plan(sqlite_site)
-    slug = plan["daily_routine"][0]["slug"]
+    slug = plan.daily_routine[0].slug
     edit_plan(
         sqlite_site.state.uow_factory,
         clinician,
         patient.id,
         patient.clinic_id,
-        {"kind": "dose", "list": "daily_routine", "slug": slug, "dose_text": "6 slow press-ups only"},
+        ChangeDose(list="daily_routine", slug=slug, dose_text="6 slow press-ups only"),
         "eased the dose after a flare",
     )
     edit_plan(
@@ -127,7 +127,7 @@ def test_plan_marks_clinician_changes_and_lists_care_delivered(sqlite_site: Site
         clinician,
         patient.id,
         patient.clinic_id,
-        {"kind": "care", "care": "Manual therapy to the lumbar spine", "date": "2026-01-05", "notes": ""},
+        RecordCare(care="Manual therapy to the lumbar spine", date="2026-01-05"),
         "session given",
     )
     page = sqlite_site["patient_a"].client.get("/me/plan").text
@@ -175,7 +175,7 @@ def test_learn_lists_the_plans_reading_first(daily: Site) -> None:
     before = daily["patient_a2"].client.get("/me/learn").text
     assert "Chosen for you" not in before
     assert all(f'href="/me/learn/{m.slug}"' in before for m in every)
-    chosen = [m["slug"] for m in _plan(daily)["education"]]
+    chosen = [m.slug for m in _plan(daily).education]
     page = daily["patient_a"].client.get("/me/learn").text
     order = [m for m in re.findall(r'href="/me/learn/([a-z0-9-]+)"', page) if m]
     assert order[: len(chosen)] == chosen

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from tests.web.conftest import Site, build_site
 
+from backmech.domain.plans.model import Plan
 from backmech.services.care_plan import current_plan
 from backmech.services.progress import phase_session
 from backmech.storage.engine import sqlite_url
@@ -26,7 +26,7 @@ def assessed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     built.state.engine.dispose()
 
 
-def _plan(site: Site) -> dict[str, Any]:
+def _plan(site: Site) -> Plan:
     person = site["patient_a"]
     assert person.patient is not None
     found = current_plan(site.state.uow_factory, person.user, person.patient.id, person.patient.clinic_id)
@@ -41,27 +41,25 @@ def _step(page: str, slug: str) -> str:
 
 def test_the_full_session_has_each_exercise_with_its_instructions_and_tools(assessed: Site) -> None:
     plan = _plan(assessed)
-    session = phase_session(plan, plan["phases"][0])
+    session = phase_session(plan, plan.phases[0])
     page = assessed["patient_a"].client.get("/me/session/full")
     assert page.status_code == 200
     text = page.text
     kb = assessed.state.knowledge
     assert text.count('class="card step"') == len(session) + 1  # the exercises, then the log
     for item in session:
-        step = _step(text, item["slug"])
-        known = kb.exercises[item["slug"]]
+        step = _step(text, item.slug)
+        known = kb.exercises[item.slug]
         assert '<svg class="illustration' in step and "aria-label=" in step
         assert known.instructions[0].replace("'", "&#39;").replace('"', "&#34;") in step
-        dose = item["dose"]
-        assert ('class="hold-timer' in step) == bool(
-            dose.get("hold_seconds") or item["category"] == "breathing"
-        )
-        assert ('class="pacer' in step) == (item["category"] == "breathing")
-        assert ('class="rep-counter' in step) == (item["category"] != "breathing")
-        if dose.get("hold_seconds"):
-            assert f'data-seconds="{dose["hold_seconds"]}"' in step
-        if dose.get("reps"):
-            assert f'data-reps="{dose["reps"]}"' in step
+        dose = item.dose
+        assert ('class="hold-timer' in step) == bool(dose.hold_seconds or item.category == "breathing")
+        assert ('class="pacer' in step) == (item.category == "breathing")
+        assert ('class="rep-counter' in step) == (item.category != "breathing")
+        if dose.hold_seconds:
+            assert f'data-seconds="{dose.hold_seconds}"' in step
+        if dose.reps:
+            assert f'data-reps="{dose.reps}"' in step
     for control in ('id="player-start"', 'id="player-next"', 'id="player-prev"', 'id="log-form"'):
         assert control in text
     for name in ("pain_before", "pain_after", "effort", "notes", "session_date"):
@@ -83,8 +81,8 @@ def test_the_daily_routine_player_and_an_unknown_session(assessed: Site) -> None
     plan = _plan(assessed)
     client = assessed["patient_a"].client
     page = client.get("/me/session/routine").text
-    for item in plan["daily_routine"]:
-        assert f'id="step-{item["slug"]}"' in page
+    for item in plan.daily_routine:
+        assert f'id="step-{item.slug}"' in page
     assert 'name="kind" value="routine"' in page
     assert client.get("/me/session/marathon").status_code == 404
 

@@ -64,7 +64,7 @@ def test_a_reassessment_asks_safety_and_the_tracked_questionnaires_and_carries_t
     assert all(v is False for v in second.intake["red_flags"].values())  # asked again, all answered
     assert set(second.intake["red_flags"]) >= set(first_stored.intake.get("red_flags", {}))
     assert WIZARD_KEY not in second.intake and second.plan_status == "ready"
-    assert second.result["mechanisms"], "the classification is re-run on the new intake"
+    assert second.result.mechanisms, "the classification is re-run on the new intake"
 
 
 def test_a_yes_at_a_reassessment_stops_the_programme(site: Site) -> None:

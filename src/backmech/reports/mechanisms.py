@@ -19,8 +19,12 @@ from backmech.services.readable import readable_evidence, readable_hit, readable
 
 @dataclass(frozen=True)
 class EvidenceLine:
+    rule_id: str
     rationale: str
     facts: str
+    """The facts in words, for patients and letters."""
+    conditions: tuple[str, ...]
+    """The same facts as ``fact op value`` strings, for the clinician tracing a rule."""
     source: str
     weight: float | None
 
@@ -46,8 +50,10 @@ class MechanismView:
 
 def _line(vocab: Vocabulary, firing: RuleFiring) -> EvidenceLine:
     return EvidenceLine(
+        rule_id=firing.rule_id,
         rationale=firing.rationale,
         facts=readable_evidence(vocab, firing.hits, firing.facts),
+        conditions=firing.facts,
         source=firing.source,
         weight=firing.weight,
     )

@@ -30,6 +30,18 @@ from backmech.services.records import authorise_patient_access
 
 
 @dataclass(frozen=True)
+class EditStanding:
+    """One stored edit and what it does to the current plan (for the edit history)."""
+
+    edit: PlanEdit
+    earlier_plan: bool
+    """Made on a plan before the current one (and brought forward to it)."""
+    applies: bool
+    why: str
+    """Why it does not apply to the current plan; empty when it does."""
+
+
+@dataclass(frozen=True)
 class CurrentPlan:
     assessment: Assessment
     """The assessment whose plan this is (the latest one with a plan)."""
@@ -56,6 +68,14 @@ class CurrentPlan:
             (edit, outcome)
             for edit, outcome in zip(self.edits, self.carried.outcomes, strict=True)
             if edit.at < self.assessment.created_at
+        ]
+
+    def history(self) -> list[EditStanding]:
+        """Every edit, newest first, with whether it applies to this plan (and why not)."""
+        paired = zip(self.edits, self.carried.outcomes, strict=True)
+        return [
+            EditStanding(edit, edit.at < self.assessment.created_at, outcome.carried, outcome.why)
+            for edit, outcome in reversed(list(paired))
         ]
 
     @property

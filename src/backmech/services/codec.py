@@ -490,4 +490,3 @@ def _decode_score_report(value: object, path: str) -> ScoreReport:
         version=_decoder(str)(detail.get("version", ""), f"{path}.version"),
         source=_decoder(str)(detail.get("source", ""), f"{path}.source"),
     )
-

@@ -199,4 +199,3 @@ def create_plan_edit(
     except PlanChangeError as exc:
         return error_response(request, 422, exc.user_message, exc.hint, code="invalid_change")
     return plan_edit_out(edit)
-

@@ -18,11 +18,16 @@ from backmech.services.care_plan import current_plan
 from backmech.services.check_ins import patient_check_ins
 from backmech.services.clinic_overview import Show, clinic_overview, patient_record
 from backmech.services.course import course_so_far
-from backmech.services.plan_text import CARE_LABELS, describe_change
+from backmech.services.plan_text import CARE_LABELS
 from backmech.services.reminders import describe as describe_reminders
 from backmech.services.reminders import preference_of, read_reminders
 from backmech.web.routes import clinician_invite, clinician_plan
-from backmech.web.routes.clinician_views import parse_patient_id, questionnaire_views, red_flag_answers
+from backmech.web.routes.clinician_views import (
+    edit_history,
+    parse_patient_id,
+    questionnaire_views,
+    red_flag_answers,
+)
 from backmech.web.security import app_state, require_staff
 from backmech.web.templating import render
 
@@ -89,7 +94,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
             "questionnaires": questionnaire_views(kb, intake, result) if latest else [],
             "evidence": mechanism_views(result, kb.vocabulary, contributing=True),
             "plan": plan,
-            "edits": [(edit, describe_change(edit.change)) for edit in reversed(record.edits)],
+            "edits": edit_history(record.edits, plan),
             "care_labels": CARE_LABELS,
             "people": record.people,
             "course": course_so_far(

@@ -35,7 +35,7 @@ from backmech.domain.plans.edits import (
 from backmech.domain.plans.model import PlannedExercise
 from backmech.services.care_plan import CurrentPlan, PlanChangeError, current_plan, edit_plan
 from backmech.services.plan_text import CARE_LABELS, LIST_LABELS, describe_change
-from backmech.web.routes.clinician_views import NOT_FOUND, parse_patient_id
+from backmech.web.routes.clinician_views import NOT_FOUND, edit_history, parse_patient_id
 from backmech.web.security import Viewer, app_state, require_staff
 from backmech.web.state import AppState
 from backmech.web.templating import render
@@ -105,7 +105,8 @@ def _page(
             "plan": plan,
             "lists": lists,
             "addable": _addable(state, plan),
-            "edits": [(e, describe_change(e.change)) for e in reversed(plan.edits)] if plan else [],
+            "edits": edit_history(plan.edits, plan) if plan else [],
+            "describe": describe_change,
             "people": people,
             "care_kinds": [(kind, CARE_LABELS[kind]) for kind in CARE_KINDS],
             "care_labels": CARE_LABELS,

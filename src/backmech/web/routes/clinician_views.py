@@ -8,7 +8,7 @@ result, so the page shows exactly what the engine concluded at the time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,9 @@ from fastapi import HTTPException
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.questionnaires.model import Item
 from backmech.domain.results.model import AssessmentResult, ScoreReport
+from backmech.services.care_plan import CurrentPlan
+from backmech.services.plan_text import describe_change
+from backmech.services.ports import PlanEdit
 
 
 @dataclass(frozen=True)
@@ -149,3 +152,33 @@ def parse_patient_id(value: str) -> UUID:
         return UUID(value)
     except ValueError:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    edit: PlanEdit
+    what: str
+    standing: str
+    """How the edit stands on the current plan, when it is not simply one of its changes."""
+    applies: bool = True
+
+
+def edit_history(edits: Sequence[PlanEdit], plan: CurrentPlan | None) -> list[HistoryLine]:
+    """The plan's change history, newest first, saying which edits were carried to a newer plan or dropped.
+
+    Without a current plan (a red flag stopped it) the edits are listed as they were made.
+    """
+    if plan is None:
+        return [HistoryLine(edit, describe_change(edit.change), "") for edit in reversed(edits)]
+    since = plan.assessment.created_at.date().strftime("%d %b %Y")
+    lines = []
+    for standing in plan.history():
+        what = describe_change(standing.edit.change)
+        if not standing.applies:
+            note = f"Not applied to the plan of {since}: {standing.why}."
+        elif standing.earlier_plan:
+            note = f"Made on an earlier plan; carried over to the plan of {since}."
+        else:
+            note = ""
+        lines.append(HistoryLine(standing.edit, what, note, standing.applies))
+    return lines
