@@ -8,10 +8,10 @@ from functools import cache
 from pathlib import Path
 
 from backmech.domain.exercises.model import Dose
-from backmech.domain.movement import Finding, Metric, ViewCheck
-from backmech.domain.plans.model import ExcludedExercise, Phase, Plan, PlannedExercise, SessionEntry
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.mechanism.model import MechanismKind
+from backmech.domain.movement import Finding, Metric, ViewCheck
+from backmech.domain.plans.model import ExcludedExercise, Phase, Plan, PlannedExercise, SessionEntry
 from backmech.domain.results.model import AssessmentResult, MovementReport, ScoreReport, ScoreValue
 from backmech.domain.types import FactValue
 
@@ -92,7 +92,7 @@ def report(
     reasons: dict[str, str] | None = None,
     overlay: str | None = None,
 ) -> MovementReport:
-    """A finished movement analysis's report with the given metric values, findings and reasons (fact → why)."""
+    """A finished analysis's report with the given metric values, findings and reasons (fact → why)."""
     return MovementReport(
         test=test,
         estimator="test",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import csv
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from tests.integration.conftest import RunCli
 
 from backmech.analytics.cohort import SMALL_GROUP, cohort_tables
 from backmech.analytics.cohort_rows import REFERRED, PatientOutcome
-from backmech.cli.render import result_json
 from backmech.domain.results.model import AssessmentResult, ScoreReport
 from backmech.services.assessment import AssessmentService
 from backmech.services.ports import Assessment, Clinic, Patient, SessionLog

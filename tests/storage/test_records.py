@@ -12,10 +12,8 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import orjson
 import pytest
 
-from backmech.cli.render import result_json
 from backmech.domain.results import AssessmentResult
 from backmech.services.accounts import AuthorisationError
 from backmech.services.assessment import AssessmentService

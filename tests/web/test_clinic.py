@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from tests.web.conftest import Site, days_ago
 from tests.builders import report
+from tests.web.conftest import Site, days_ago
 
 from backmech.domain.results.model import MovementReport
 from backmech.services.ports import AnalysisStatus, MovementAnalysis, SessionLog

@@ -321,5 +321,3 @@ def _days_per_week(intake: Mapping[str, Any]) -> int:
 
 def _minutes(value: object) -> str:
     return f"{round(float(value))}" if isinstance(value, int | float) else str(value)
-
-

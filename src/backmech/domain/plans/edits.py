@@ -405,5 +405,3 @@ def check_against_plan(
             raise PlanEditInvalid(f"{new!r} is not an exercise of the knowledge base")
         if not addable_exercises([exercise], found, frozenset()):
             raise PlanEditInvalid(f"{new!r} is contraindicated for what the assessment found")
-
-

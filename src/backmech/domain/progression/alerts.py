@@ -197,8 +197,6 @@ def plan_edits_carried(day: date, carried: Sequence[str], dropped: Sequence[tupl
     if carried:
         parts.append(f"Your earlier changes were carried over: {'; '.join(carried)}.")
     if dropped:
-        parts.append(
-            "Not carried over: " + "; ".join(f"{what} ({why})" for what, why in dropped) + "."
-        )
+        parts.append("Not carried over: " + "; ".join(f"{what} ({why})" for what, why in dropped) + ".")
     parts.append("Check that the plan is still as you meant it.")
     return Alert(day, AlertKind.PLAN_EDITS_CARRIED, " ".join(parts), False, ())
