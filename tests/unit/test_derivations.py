@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from backmech.domain.derivations import derive_facts
+from backmech.domain.derivations import DerivationSettings
+from backmech.domain.derivations import derive_facts as derive_with
+from backmech.domain.types import FactValue
+from backmech.knowledge.loader import default_knowledge
+
+SETTINGS = default_knowledge().derivations
+
+
+def derive_facts(facts: dict[str, FactValue], settings: DerivationSettings = SETTINGS) -> dict[str, FactValue]:
+    return derive_with(facts, settings)
 
 
 def test_directional_preference_from_repeated_movements() -> None:
@@ -86,3 +95,13 @@ def test_counts_and_chronicity() -> None:
     assert out["derived.chronic"] is True  # 3 months, Deyo 2014
     assert out["derived.side_bridge_asymmetry_percent"] == 20.0
     assert out["derived.slr_average_degrees"] == 92
+
+
+def test_the_cut_offs_come_from_the_knowledge_base_with_their_sources() -> None:
+    assert (SETTINGS.chronic_after_days, SETTINGS.chronic_source) == (90, "deyo-2014")
+    assert (SETTINGS.full_motor_grade, SETTINGS.motor_grade_source) == (5, "mrc-1976")
+    assert derive_facts({"history.duration_days": 89})["derived.chronic"] is False
+    assert derive_facts({"history.duration_days": 90})["derived.chronic"] is True
+    stricter = DerivationSettings(120, "deyo-2014", 4, "mrc-1976")
+    assert derive_facts({"history.duration_days": 90}, stricter)["derived.chronic"] is False
+    assert derive_facts({"neuro.weakest_motor_grade": 4}, stricter) == {}  # 4/5 is not weak under it

@@ -1,18 +1,20 @@
 """Facts the engine derives from what was given (sides combined, counts, directions).
 
-Each derivation is small and named after the clinical idea it encodes, so a rule
-can say ``derived.slr_average_degrees gt 91`` (Hicks 2005) instead of repeating
-arithmetic in data. A derived fact is only set when its inputs are known.
+Each derivation is a small named rule after the clinical idea it encodes, so a rule can
+say ``derived.slr_average_degrees gt 91`` (Hicks 2005) instead of repeating arithmetic in
+data. :data:`DERIVATIONS` lists them in order; a derived fact is only set when its inputs
+are known. The cut-offs a derivation decides with (when an episode counts as chronic,
+what grade counts as weakness) come from the knowledge base, with their sources.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from backmech.domain.types import FactValue
+from backmech.domain.types import FactValue, SourceId
 
 _IMPROVES = frozenset({"centralises", "abolishes", "decreases"})
-_CHRONIC_DAYS = 90  # >= 3 months: NIH task force definition of chronic LBP (Deyo 2014)
 _LUOMAJOKI = (
     "waiters_bow",
     "pelvic_tilt",
@@ -22,111 +24,196 @@ _LUOMAJOKI = (
     "prone_knee_bend",
 )
 _ABERRANT = ("painful_arc", "instability_catch", "gowers_sign", "reversal_of_lumbopelvic_rhythm")
+_NEURAL_SIGNS = (
+    "neuro.slr_reproduces_leg_pain",
+    "neuro.slump_positive",
+    "neuro.crossed_slr_positive",
+    "neuro.dermatomal_sensory_loss",
+    "neuro.reflex_reduced",
+)
 
 
-def _num(facts: Mapping[str, FactValue], key: str) -> float | None:
+@dataclass(frozen=True, slots=True)
+class DerivationSettings:
+    """The clinical cut-offs of the derivations (``facts.yaml``: ``derivations``)."""
+
+    chronic_after_days: int
+    """An episode this long or longer is chronic."""
+    chronic_source: SourceId
+    full_motor_grade: int
+    """A key muscle graded below this is weak (a neurological sign)."""
+    motor_grade_source: SourceId
+
+
+Facts = Mapping[str, FactValue]
+Derived = dict[str, FactValue]
+Derivation = Callable[[Facts, DerivationSettings], Derived]
+
+
+def _num(facts: Facts, key: str) -> float | None:
     value = facts.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
 
 
-def _pair(facts: Mapping[str, FactValue], stem: str) -> tuple[float, float] | None:
+def _pair(facts: Facts, stem: str) -> tuple[float, float] | None:
     left, right = _num(facts, f"{stem}.left"), _num(facts, f"{stem}.right")
     if left is None or right is None:
         return None
     return left, right
 
 
-def derive_facts(facts: Mapping[str, FactValue]) -> dict[str, FactValue]:
-    """Return the derived facts (``derived.*``) for the given facts."""
-    out: dict[str, FactValue] = {}
+def _any_or_all(values: list[object], positive: object, negative: object) -> bool | None:
+    """True when any value is ``positive``, False when all are ``negative``, else unknown."""
+    if positive in values:
+        return True
+    if all(v == negative for v in values):
+        return False
+    return None
 
-    leg = _num(facts, "pain.leg_nprs")
-    back = _num(facts, "score.nprs.current")
+
+def _known(name: str, value: FactValue | None) -> Derived:
+    return {} if value is None else {name: value}
+
+
+# --------------------------------------------------------------------------- the derivations
+
+
+def leg_dominant(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Leg pain at least as strong as back pain (radicular pattern)."""
+    leg, back = _num(facts, "pain.leg_nprs"), _num(facts, "score.nprs.current")
     if leg is not None and back is not None:
-        out["derived.leg_dominant"] = leg >= back
-    elif facts.get("pain.leg_pain") == "none":
-        out["derived.leg_dominant"] = False
+        return {"derived.leg_dominant": leg >= back}
+    return {"derived.leg_dominant": False} if facts.get("pain.leg_pain") == "none" else {}
 
-    signs = (
-        "neuro.slr_reproduces_leg_pain",
-        "neuro.slump_positive",
-        "neuro.crossed_slr_positive",
-        "neuro.dermatomal_sensory_loss",
-        "neuro.reflex_reduced",
-    )
-    known = [facts[s] for s in signs if s in facts]
+
+def neural_sign(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Any neurodynamic or neurological sign; none only when every one was examined."""
+    known = [facts[s] for s in _NEURAL_SIGNS if s in facts]
     weakest = _num(facts, "neuro.weakest_motor_grade")
     if weakest is not None:
-        known.append(weakest < 5)
+        known.append(weakest < settings.full_motor_grade)
     if any(v is True for v in known):
-        out["derived.neural_sign"] = True
-    elif len(known) == len(signs) + 1:
-        out["derived.neural_sign"] = False
+        return {"derived.neural_sign": True}
+    return {"derived.neural_sign": False} if len(known) == len(_NEURAL_SIGNS) + 1 else {}
 
-    ext = facts.get("examination.repeated_movements.extension")
-    flex = facts.get("examination.repeated_movements.flexion")
-    glides = [
-        facts.get("examination.repeated_movements.side_glide_left"),
-        facts.get("examination.repeated_movements.side_glide_right"),
-    ]
-    if ext is not None or flex is not None or any(g is not None for g in glides):
-        if ext in _IMPROVES and flex not in _IMPROVES:
-            out["derived.directional_preference"] = "extension"
-        elif flex in _IMPROVES and ext not in _IMPROVES:
-            out["derived.directional_preference"] = "flexion"
-        elif any(g in _IMPROVES for g in glides) and ext not in _IMPROVES and flex not in _IMPROVES:
-            out["derived.directional_preference"] = "lateral"
-        else:
-            out["derived.directional_preference"] = "none"
-    if flex is not None:
-        out["derived.peripheralises_with_flexion"] = flex == "peripheralises"
-    if ext is not None:
-        out["derived.peripheralises_with_extension"] = ext == "peripheralises"
 
-    aberrant = [facts.get(f"examination.aberrant.{a}") for a in _ABERRANT]
-    if any(a is True for a in aberrant):
-        out["derived.aberrant_movement_any"] = True
-    elif all(a is False for a in aberrant):
-        out["derived.aberrant_movement_any"] = False
+def directional_preference(facts: Facts, settings: DerivationSettings) -> Derived:
+    """The one direction of repeated movement that improves symptoms (McKenzie), or none."""
+    prefix = "examination.repeated_movements"
+    ext, flex = facts.get(f"{prefix}.extension"), facts.get(f"{prefix}.flexion")
+    glides = [facts.get(f"{prefix}.side_glide_left"), facts.get(f"{prefix}.side_glide_right")]
+    if ext is None and flex is None and all(g is None for g in glides):
+        return {}
+    sagittal = {d for d, v in (("extension", ext), ("flexion", flex)) if v in _IMPROVES}
+    if len(sagittal) == 1:
+        return {"derived.directional_preference": sagittal.pop()}
+    lateral = not sagittal and any(g in _IMPROVES for g in glides)
+    return {"derived.directional_preference": "lateral" if lateral else "none"}
 
-    luomajoki = [facts.get(f"examination.luomajoki.{t}") for t in _LUOMAJOKI]
-    if any(r is not None for r in luomajoki):
-        out["derived.luomajoki_incorrect_count"] = sum(r == "incorrect" for r in luomajoki)
 
+def peripheralisation(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Repeated flexion or extension moves the symptoms further down the leg."""
+    prefix = "examination.repeated_movements"
+    out: Derived = {}
+    for direction in ("flexion", "extension"):
+        value = facts.get(f"{prefix}.{direction}")
+        if value is not None:
+            out[f"derived.peripheralises_with_{direction}"] = value == "peripheralises"
+    return out
+
+
+def aberrant_movement(facts: Facts, settings: DerivationSettings) -> Derived:
+    seen = [facts.get(f"examination.aberrant.{a}") for a in _ABERRANT]
+    return _known("derived.aberrant_movement_any", _any_or_all(seen, True, False))
+
+
+def luomajoki_count(facts: Facts, settings: DerivationSettings) -> Derived:
+    """How many of the movement-control tests done were incorrect."""
+    results = [facts.get(f"examination.luomajoki.{t}") for t in _LUOMAJOKI]
+    if all(r is None for r in results):
+        return {}
+    return {"derived.luomajoki_incorrect_count": sum(r == "incorrect" for r in results)}
+
+
+def hip_rotation(facts: Facts, settings: DerivationSettings) -> Derived:
     hip = _pair(facts, "examination.hip_ir_prone_degrees")
-    if hip:
-        out["derived.hip_ir_min_degrees"] = min(hip)
-        out["derived.hip_ir_max_degrees"] = max(hip)
-        out["derived.hip_ir_asymmetry_degrees"] = abs(hip[0] - hip[1])
-    ktw = _pair(facts, "examination.knee_to_wall_cm")
-    if ktw:
-        out["derived.knee_to_wall_min_cm"] = min(ktw)
-        out["derived.knee_to_wall_asymmetry_cm"] = abs(ktw[0] - ktw[1])
-    side = _pair(facts, "examination.side_bridge_seconds")
-    if side and max(side) > 0:
-        out["derived.side_bridge_asymmetry_percent"] = round(abs(side[0] - side[1]) / max(side) * 100, 1)
-    slr = _pair(facts, "examination.slr_degrees")
-    if slr:
-        out["derived.slr_average_degrees"] = (slr[0] + slr[1]) / 2
+    if hip is None:
+        return {}
+    return {
+        "derived.hip_ir_min_degrees": min(hip),
+        "derived.hip_ir_max_degrees": max(hip),
+        "derived.hip_ir_asymmetry_degrees": abs(hip[0] - hip[1]),
+    }
 
+
+def ankle_dorsiflexion(facts: Facts, settings: DerivationSettings) -> Derived:
+    ktw = _pair(facts, "examination.knee_to_wall_cm")
+    if ktw is None:
+        return {}
+    return {"derived.knee_to_wall_min_cm": min(ktw), "derived.knee_to_wall_asymmetry_cm": abs(ktw[0] - ktw[1])}
+
+
+def side_bridge_asymmetry(facts: Facts, settings: DerivationSettings) -> Derived:
+    """The side-to-side difference as a share of the better side."""
+    side = _pair(facts, "examination.side_bridge_seconds")
+    if side is None or max(side) <= 0:
+        return {}
+    return {"derived.side_bridge_asymmetry_percent": round(abs(side[0] - side[1]) / max(side) * 100, 1)}
+
+
+def straight_leg_raise(facts: Facts, settings: DerivationSettings) -> Derived:
+    """The mean of both sides (Hicks 2005's stabilisation rule uses it)."""
+    slr = _pair(facts, "examination.slr_degrees")
+    return {} if slr is None else {"derived.slr_average_degrees": (slr[0] + slr[1]) / 2}
+
+
+def either_side(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Trendelenburg and Thomas tests: positive on either side."""
+    out: Derived = {}
     for stem, name in (
         ("examination.trendelenburg", "derived.trendelenburg_any"),
         ("examination.thomas_test", "derived.thomas_any"),
     ):
         sides = [facts.get(f"{stem}.left"), facts.get(f"{stem}.right")]
-        if "positive" in sides:
-            out[name] = True
-        elif all(s == "negative" for s in sides):
-            out[name] = False
+        out |= _known(name, _any_or_all(sides, "positive", "negative"))
+    return out
 
+
+def chronic(facts: Facts, settings: DerivationSettings) -> Derived:
     days = _num(facts, "history.duration_days")
-    if days is not None:
-        out["derived.chronic"] = days >= _CHRONIC_DAYS
+    return {} if days is None else {"derived.chronic": days >= settings.chronic_after_days}
 
-    bend = facts.get("aggravated_by.bending_forward")
-    arch = facts.get("aggravated_by.arching_back")
-    if bend is not None and arch is not None:
-        out["symptoms.flexion_and_extension_both_provoke"] = bend is True and arch is True
+
+def both_directions_provoke(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Bending forward and arching back both hurt (a multidirectional pattern)."""
+    bend, arch = facts.get("aggravated_by.bending_forward"), facts.get("aggravated_by.arching_back")
+    if bend is None or arch is None:
+        return {}
+    return {"symptoms.flexion_and_extension_both_provoke": bend is True and arch is True}
+
+
+DERIVATIONS: tuple[Derivation, ...] = (
+    leg_dominant,
+    neural_sign,
+    directional_preference,
+    peripheralisation,
+    aberrant_movement,
+    luomajoki_count,
+    hip_rotation,
+    ankle_dorsiflexion,
+    side_bridge_asymmetry,
+    straight_leg_raise,
+    either_side,
+    chronic,
+    both_directions_provoke,
+)
+
+
+def derive_facts(facts: Facts, settings: DerivationSettings) -> Derived:
+    """Return the derived facts (``derived.*``) for the given facts: each derivation in turn."""
+    out: Derived = {}
+    for derivation in DERIVATIONS:
+        out |= derivation(facts, settings)
     return out

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backmech.domain.derivations import DerivationSettings
 from backmech.domain.evidence import Source
 from backmech.domain.exercises.model import Exercise
 from backmech.domain.facts import Vocabulary
@@ -25,6 +26,7 @@ class KnowledgeBase:
 
     sources: Mapping[str, Source]
     vocabulary: Vocabulary
+    derivations: DerivationSettings
     questionnaires: Mapping[str, Questionnaire]
     safety: SafetyScreen
     mechanisms: MechanismCatalogue

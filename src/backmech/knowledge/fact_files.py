@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import Field
 
 from backmech.domain.errors import KnowledgeError
+from backmech.domain.derivations import DerivationSettings
 from backmech.domain.facts import FactKind, FactSpec, ListInput, Vocabulary
-from backmech.knowledge.files import StrictModel, parse, read_yaml, relative
+from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
 
 
 class FactEntry(StrictModel):
@@ -32,10 +33,21 @@ class ListEntry(StrictModel):
     description: str
 
 
+class Cutoff(StrictModel):
+    value: int
+    source: str
+
+
+class DerivationEntries(StrictModel):
+    chronic_after_days: Cutoff
+    full_motor_grade: Cutoff
+
+
 class FactFile(StrictModel):
     enumerations: dict[str, dict[str, str]]
     lists: list[ListEntry]
     facts: dict[str, FactEntry]
+    derivations: DerivationEntries
 
 
 def load_vocabulary(path: Path, root: Path) -> Vocabulary:
@@ -77,3 +89,16 @@ def load_vocabulary(path: Path, root: Path) -> Vocabulary:
             text = f"{item.label}: {label[0].lower()}{label[1:]}"
             specs[fact_id] = FactSpec(fact_id, FactKind.BOOL, text, origin="intake")
     return Vocabulary(specs, doc.enumerations, lists)
+
+
+def load_derivation_settings(path: Path, root: Path, checker: SourceChecker) -> DerivationSettings:
+    """The cut-offs of the engine's derived facts (``derivations`` in ``facts.yaml``), with sources."""
+    where = relative(path, root)
+    entries = parse(FactFile, read_yaml(path, root), where).derivations
+    chronic, motor = entries.chronic_after_days, entries.full_motor_grade
+    return DerivationSettings(
+        chronic_after_days=chronic.value,
+        chronic_source=checker.check(chronic.source, f"{where}: derivations.chronic_after_days"),
+        full_motor_grade=motor.value,
+        motor_grade_source=checker.check(motor.source, f"{where}: derivations.full_motor_grade"),
+    )

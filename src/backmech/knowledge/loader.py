@@ -18,7 +18,7 @@ from backmech.domain.questionnaires.facts import score_fact_specs
 from backmech.domain.safety.model import question_fact_specs
 from backmech.knowledge.education_files import load_education
 from backmech.knowledge.exercise_files import load_exercises
-from backmech.knowledge.fact_files import load_vocabulary
+from backmech.knowledge.fact_files import load_derivation_settings, load_vocabulary
 from backmech.knowledge.files import KNOWLEDGE_ROOT, SourceChecker
 from backmech.knowledge.plan_files import load_plan_settings
 from backmech.knowledge.progression_files import load_progression_settings
@@ -37,6 +37,7 @@ def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
     sources = load_sources(root / "sources", root)
     checker = SourceChecker(set(sources))
     vocabulary = load_vocabulary(root / "facts.yaml", root)
+    derivations = load_derivation_settings(root / "facts.yaml", root, checker)
     questionnaires = load_questionnaires(root / "questionnaires", root, checker)
     vocabulary = vocabulary.merged(spec for q in questionnaires.values() for spec in score_fact_specs(q))
     safety = load_safety(root / "safety" / "red_flags.yaml", root, checker, vocabulary)
@@ -58,6 +59,7 @@ def load_knowledge(root: Path = KNOWLEDGE_ROOT) -> KnowledgeBase:
     return KnowledgeBase(
         sources=sources,
         vocabulary=vocabulary,
+        derivations=derivations,
         questionnaires=questionnaires,
         safety=safety,
         mechanisms=mechanisms,

@@ -106,7 +106,7 @@ class AssessmentService:
             facts.update(score_facts(result))
             if not result.complete:
                 incomplete.append(qid)
-        facts.update(derive_facts(facts))
+        facts.update(derive_facts(facts, kb.derivations))
 
         triage = screen(kb.safety, facts)
         if triage.level.stops_programme:
