@@ -10,7 +10,9 @@ from backmech.knowledge.loader import default_knowledge
 SETTINGS = default_knowledge().derivations
 
 
-def derive_facts(facts: dict[str, FactValue], settings: DerivationSettings = SETTINGS) -> dict[str, FactValue]:
+def derive_facts(
+    facts: dict[str, FactValue], settings: DerivationSettings = SETTINGS
+) -> dict[str, FactValue]:
     return derive_with(facts, settings)
 
 

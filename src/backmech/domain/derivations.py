@@ -9,7 +9,7 @@ what grade counts as weakness) come from the knowledge base, with their sources.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from backmech.domain.types import FactValue, SourceId
@@ -64,7 +64,7 @@ def _pair(facts: Facts, stem: str) -> tuple[float, float] | None:
     return left, right
 
 
-def _any_or_all(values: list[object], positive: object, negative: object) -> bool | None:
+def _any_or_all(values: Sequence[object], positive: object, negative: object) -> bool | None:
     """True when any value is ``positive``, False when all are ``negative``, else unknown."""
     if positive in values:
         return True
@@ -152,7 +152,10 @@ def ankle_dorsiflexion(facts: Facts, settings: DerivationSettings) -> Derived:
     ktw = _pair(facts, "examination.knee_to_wall_cm")
     if ktw is None:
         return {}
-    return {"derived.knee_to_wall_min_cm": min(ktw), "derived.knee_to_wall_asymmetry_cm": abs(ktw[0] - ktw[1])}
+    return {
+        "derived.knee_to_wall_min_cm": min(ktw),
+        "derived.knee_to_wall_asymmetry_cm": abs(ktw[0] - ktw[1]),
+    }
 
 
 def side_bridge_asymmetry(facts: Facts, settings: DerivationSettings) -> Derived:

@@ -14,7 +14,7 @@ what the inactivity alert and reminders are for).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from backmech.domain.exercises.model import Exercise
@@ -173,202 +173,288 @@ def replay(
     ``until`` stops the replay after that day: a course under way is replayed up to
     today, so days that have not come yet neither raise inactivity alerts nor end weeks.
     """
-    by_day = _index(plan, entries, settings)
-    baseline_scores = {s.measure: s.value for s in plan.baseline_scores}
-    for slug in plan.exercises:
-        if slug not in exercises:
-            raise ValueError(f"unknown exercise {slug!r}")
-    states = {slug: LadderState(start_rung(exercises[slug])) for slug in plan.exercises}
-    pain_history: dict[date, int] = {}
-    latest_changes: dict[str, MeasureChange] = {}
-    episodes: list[flares.FlareEpisode] = []
-    flare_greens = 0
-    flare_rest: set[date] = set()
-    planned_days: list[date] = []
-    done_days: set[date] = set()
-    active: set[date] = set()
-    sent: list[date] = []
-    week_signals: list[PainSignal] = []
-    week_reports: list[WeekReport] = []
-    walking = plan.walking_minutes
-    phase = 1
-    stopped_on: date | None = None
-    outcomes: list[DayOutcome] = []
-
+    walk = _Walk.begin(plan, entries, exercises, settings)
     days = 7 * plan.weeks if until is None else max(0, min(7 * plan.weeks, (until - plan.start).days + 1))
     for offset in range(days):
-        day = plan.start + timedelta(days=offset)
-        week = offset // 7 + 1
-        entry = by_day.get(day, DayEntry(day))
-        if stopped_on is not None:
-            outcomes.append(DayOutcome(day, week, phase, stopped=True))
-            continue
-        day_alerts: list[Alert] = []
+        walk.outcomes.append(_replay_day(walk, offset))
+    return walk.result()
 
-        stop = alerting.red_flag(day, entry.red_flags, settings)
-        if stop is not None:
-            stopped_on = day
-            outcomes.append(DayOutcome(day, week, phase, alerts=(stop,), stopped=True))
-            continue
 
-        changes = tuple(
-            measure_change(
-                settings.reassessment.measures[s.measure],
-                baseline_scores[s.measure],
-                s.value,
-                settings.reassessment.responder_source,
-            )
-            for s in entry.scores
-            if s.measure in baseline_scores
-        )
-        latest_changes.update((c.measure, c) for c in changes)
-        _add(day_alerts, alerting.deteriorated(day, changes))
+@dataclass
+class _Walk:
+    """What the replay carries from one day to the next (local to one :func:`replay`)."""
 
-        session = entry.session
-        pain: SessionPain | None = None
-        signal: PainSignal | None = None
-        if session is not None and session.done:
-            done_days.add(day)
-            if session.pain_before is not None:
-                pain_history[day] = session.pain_before
-            pain = SessionPain(
-                during=session.pain_during,
-                after=session.pain_after,
-                baseline=session.pain_before if session.pain_before is not None else plan.baseline_pain,
-                next_morning=session.next_morning_pain,
-                weekly_change=_weekly_change(pain_history, day),
-                peripheralisation=session.peripheralisation,
-                new_neurology=session.new_neurology,
-            )
-            signal = classify(pain, settings.pain)
-            week_signals.append(signal)
-            _add(
-                day_alerts,
-                alerting.rescreen(day, session.peripheralisation, session.new_neurology, settings),
-            )
-        if entry.new_neurology and not (session is not None and session.done):
-            _add(day_alerts, alerting.rescreen(day, False, True, settings, after_session=False))
-        reported = entry.reported_flare or (session is not None and session.reported_flare)
+    plan: CoursePlan
+    exercises: Mapping[Slug, Exercise]
+    settings: ProgressionSettings
+    by_day: dict[date, DayEntry]
+    baseline_scores: dict[str, float]
+    states: dict[Slug, LadderState]
+    walking: float
+    pain_history: dict[date, int] = field(default_factory=dict)
+    latest_changes: dict[str, MeasureChange] = field(default_factory=dict)
+    episodes: list[flares.FlareEpisode] = field(default_factory=list)
+    flare_greens: int = 0
+    flare_rest: set[date] = field(default_factory=set)
+    planned_days: list[date] = field(default_factory=list)
+    done_days: set[date] = field(default_factory=set)
+    active: set[date] = field(default_factory=set)
+    sent: list[date] = field(default_factory=list)
+    week_signals: list[PainSignal] = field(default_factory=list)
+    week_reports: list[WeekReport] = field(default_factory=list)
+    phase: int = 1
+    stopped_on: date | None = None
+    outcomes: list[DayOutcome] = field(default_factory=list)
 
-        current = episodes[-1] if episodes and episodes[-1].settled is None else None
-        started: flares.FlareProtocol | None = None
-        settled = False
-        decisions: list[LadderDecision] = []
-        if current is None and (trigger := flares.detect(pain, signal, reported, settings.flare)):
-            current = flares.FlareEpisode(day)
-            episodes.append(current)
-            flare_greens = 0
-            started = flares.protocol(day, trigger, settings.flare)
-            states = {
-                slug: flare_cut(st, exercises, settings.flare, settings.ladder.reps_increment)
-                for slug, st in states.items()
-            }
-            _add(day_alerts, alerting.repeated_flares(day, episodes, settings))
-        elif signal is not None:
-            for slug, st in states.items():
-                states[slug], decision = decide(
-                    st, signal, exercises, settings.ladder, settings.flare, plan.blocked_exercises
-                )
-                decisions.append(decision)
-            if current is not None:
-                if signal.confirmed_green:
-                    flare_greens += 1
-                elif not (signal.colour is Colour.GREEN and signal.provisional):
-                    flare_greens = 0
-                if flare_greens >= settings.flare.resume_after_green:
-                    current = replace(current, settled=day)
-                    episodes[-1] = current
-                    settled = True
-        if current is not None and not settled:
-            _add(day_alerts, alerting.flare_not_settling(day, current, settings))
-            if day not in done_days:
-                flare_rest.add(day)
-        in_flare = current is not None and not settled
-
-        planned = day.weekday() in plan.session_weekdays
-        if planned:
-            planned_days.append(day)
-        if entry.active:
-            active.add(day)
-        _add(day_alerts, alerting.inactive(day, inactive_run(active, plan.start, day), settings))
-        remind = should_remind(day, planned, day in done_days, sent, plan.reminders, settings.adherence)
-        if remind:
-            sent.append(day)
-        due = due_on(day, plan.start, plan.weeks, settings.reassessment)
-
-        phase_change: PhaseDecision | None = None
-        if offset % 7 == 6:
-            adherence = week_adherence(
-                week,
-                [d for d in planned_days if (d - plan.start).days // 7 + 1 == week],
-                done_days,
-                flare_rest,
-                settings.adherence,
-            )
-            summary = week_pain(week, week_signals)
-            reports_adherence = [r.adherence for r in week_reports] + [adherence]
-            week_reports.append(
-                WeekReport(
-                    adherence=adherence,
-                    pain=summary,
-                    streak=weekly_streak(reports_adherence),
-                    drop_off_risk=drop_off_risk(reports_adherence),
-                    walking_minutes=walking,
-                )
-            )
-            worst = max(week_signals, key=lambda s: s.colour.rank).colour if week_signals else None
-            walking = next_walking_minutes(walking, worst, settings.ladder)
-            week_signals = []
-            planned_so_far = sum(r.adherence.planned for r in week_reports)
-            done_so_far = sum(r.adherence.done for r in week_reports)
-            _add(
-                day_alerts,
-                alerting.decision_point(
-                    day,
-                    week,
-                    tuple(latest_changes.values()),
-                    100 * done_so_far / planned_so_far if planned_so_far else None,
-                    settings,
-                    plan.decision_points,
-                ),
-            )
-            phase_change = next_phase(
-                phase,
-                week,
-                [r.pain for r in week_reports],
-                tuple(latest_changes.values()),
-                plan.phase_start_weeks,
-                in_flare,
-                settings,
-            )
-            if phase_change is not None:
-                phase = phase_change.to_phase
-
-        outcomes.append(
-            DayOutcome(
-                day=day,
-                week=week,
-                phase=phase,
-                signal=signal,
-                decisions=tuple(decisions),
-                flare_started=started,
-                flare_settled=settled,
-                in_flare=in_flare,
-                alerts=tuple(day_alerts),
-                reminder=remind,
-                due=due if due.anything else None,
-                changes=changes,
-                phase_change=phase_change,
-            )
+    @classmethod
+    def begin(
+        cls,
+        plan: CoursePlan,
+        entries: Sequence[DayEntry],
+        exercises: Mapping[Slug, Exercise],
+        settings: ProgressionSettings,
+    ) -> _Walk:
+        for slug in plan.exercises:
+            if slug not in exercises:
+                raise ValueError(f"unknown exercise {slug!r}")
+        return cls(
+            plan=plan,
+            exercises=exercises,
+            settings=settings,
+            by_day=_index(plan, entries, settings),
+            baseline_scores={s.measure: s.value for s in plan.baseline_scores},
+            states={slug: LadderState(start_rung(exercises[slug])) for slug in plan.exercises},
+            walking=plan.walking_minutes,
         )
 
-    return CourseReplay(
-        days=tuple(outcomes),
-        weeks=tuple(week_reports),
-        rungs=tuple(st.rung for st in states.values()),
-        flares=tuple(episodes),
-        stopped_on=stopped_on,
-        phase=phase,
+    def open_flare(self) -> flares.FlareEpisode | None:
+        return self.episodes[-1] if self.episodes and self.episodes[-1].settled is None else None
+
+    def result(self) -> CourseReplay:
+        return CourseReplay(
+            days=tuple(self.outcomes),
+            weeks=tuple(self.week_reports),
+            rungs=tuple(st.rung for st in self.states.values()),
+            flares=tuple(self.episodes),
+            stopped_on=self.stopped_on,
+            phase=self.phase,
+        )
+
+
+@dataclass(frozen=True)
+class _FlareDay:
+    started: flares.FlareProtocol | None = None
+    settled: bool = False
+    decisions: tuple[LadderDecision, ...] = ()
+    in_flare: bool = False
+
+
+def _replay_day(walk: _Walk, offset: int) -> DayOutcome:
+    """One day, in the pipeline's order: safety, scores, the session's pain, flare and ladder,
+    adherence, what is due, and on the week's last day the week's review."""
+    day = walk.plan.start + timedelta(days=offset)
+    week = offset // 7 + 1
+    entry = walk.by_day.get(day, DayEntry(day))
+    if walk.stopped_on is not None:
+        return DayOutcome(day, week, walk.phase, stopped=True)
+    stop = alerting.red_flag(day, entry.red_flags, walk.settings)
+    if stop is not None:
+        walk.stopped_on = day
+        return DayOutcome(day, week, walk.phase, alerts=(stop,), stopped=True)
+    alerts: list[Alert] = []
+    changes = _score_changes(walk, entry, alerts)
+    pain, signal = _session_pain(walk, entry, alerts)
+    flare = _flare_and_ladder(walk, entry, pain, signal, alerts)
+    remind = _adherence_day(walk, entry, alerts)
+    due = due_on(day, walk.plan.start, walk.plan.weeks, walk.settings.reassessment)
+    phase_change = _end_of_week(walk, week, day, flare.in_flare, alerts) if offset % 7 == 6 else None
+    return DayOutcome(
+        day=day,
+        week=week,
+        phase=walk.phase,
+        signal=signal,
+        decisions=flare.decisions,
+        flare_started=flare.started,
+        flare_settled=flare.settled,
+        in_flare=flare.in_flare,
+        alerts=tuple(alerts),
+        reminder=remind,
+        due=due if due.anything else None,
+        changes=changes,
+        phase_change=phase_change,
+    )
+
+
+def _score_changes(walk: _Walk, entry: DayEntry, alerts: list[Alert]) -> tuple[MeasureChange, ...]:
+    """Today's questionnaire scores against the baseline; a deterioration alerts."""
+    reassessment = walk.settings.reassessment
+    changes = tuple(
+        measure_change(
+            reassessment.measures[s.measure],
+            walk.baseline_scores[s.measure],
+            s.value,
+            reassessment.responder_source,
+        )
+        for s in entry.scores
+        if s.measure in walk.baseline_scores
+    )
+    walk.latest_changes.update((c.measure, c) for c in changes)
+    _add(alerts, alerting.deteriorated(entry.day, changes))
+    return changes
+
+
+def _session_pain(
+    walk: _Walk, entry: DayEntry, alerts: list[Alert]
+) -> tuple[SessionPain | None, PainSignal | None]:
+    """The pain colour of today's session (none without one); new neurology asks for a re-screen."""
+    day, session = entry.day, entry.session
+    if session is None or not session.done:
+        if entry.new_neurology:
+            _add(alerts, alerting.rescreen(day, False, True, walk.settings, after_session=False))
+        return None, None
+    walk.done_days.add(day)
+    if session.pain_before is not None:
+        walk.pain_history[day] = session.pain_before
+    pain = SessionPain(
+        during=session.pain_during,
+        after=session.pain_after,
+        baseline=session.pain_before if session.pain_before is not None else walk.plan.baseline_pain,
+        next_morning=session.next_morning_pain,
+        weekly_change=_weekly_change(walk.pain_history, day),
+        peripheralisation=session.peripheralisation,
+        new_neurology=session.new_neurology,
+    )
+    signal = classify(pain, walk.settings.pain)
+    walk.week_signals.append(signal)
+    _add(alerts, alerting.rescreen(day, session.peripheralisation, session.new_neurology, walk.settings))
+    return pain, signal
+
+
+def _flare_and_ladder(
+    walk: _Walk, entry: DayEntry, pain: SessionPain | None, signal: PainSignal | None, alerts: list[Alert]
+) -> _FlareDay:
+    """A flare starts (every exercise cut back), or the ladder steps on today's colour while
+    an open flare counts its green sessions; a flare not settling alerts every day."""
+    day = entry.day
+    reported = entry.reported_flare or (entry.session is not None and entry.session.reported_flare)
+    current = walk.open_flare()
+    started: flares.FlareProtocol | None = None
+    settled = False
+    decisions: tuple[LadderDecision, ...] = ()
+    if current is None and (trigger := flares.detect(pain, signal, reported, walk.settings.flare)):
+        current, started = _start_flare(walk, day, trigger, alerts)
+    elif signal is not None:
+        decisions = _climb(walk, signal)
+        settled = current is not None and _settles(walk, day, current, signal)
+    in_flare = current is not None and not settled
+    if current is not None and in_flare:
+        _add(alerts, alerting.flare_not_settling(day, current, walk.settings))
+        if day not in walk.done_days:
+            walk.flare_rest.add(day)
+    return _FlareDay(started, settled, decisions, in_flare)
+
+
+def _start_flare(
+    walk: _Walk, day: date, trigger: flares.FlareTrigger, alerts: list[Alert]
+) -> tuple[flares.FlareEpisode, flares.FlareProtocol]:
+    episode = flares.FlareEpisode(day)
+    walk.episodes.append(episode)
+    walk.flare_greens = 0
+    settings = walk.settings
+    walk.states = {
+        slug: flare_cut(st, walk.exercises, settings.flare, settings.ladder.reps_increment)
+        for slug, st in walk.states.items()
+    }
+    _add(alerts, alerting.repeated_flares(day, walk.episodes, settings))
+    return episode, flares.protocol(day, trigger, settings.flare)
+
+
+def _climb(walk: _Walk, signal: PainSignal) -> tuple[LadderDecision, ...]:
+    """Every exercise's ladder step for today's colour."""
+    settings, decisions = walk.settings, []
+    for slug, st in walk.states.items():
+        walk.states[slug], decision = decide(
+            st, signal, walk.exercises, settings.ladder, settings.flare, walk.plan.blocked_exercises
+        )
+        decisions.append(decision)
+    return tuple(decisions)
+
+
+def _settles(walk: _Walk, day: date, current: flares.FlareEpisode, signal: PainSignal) -> bool:
+    """Count the open flare's green sessions (a provisional green neither counts nor resets)."""
+    if signal.confirmed_green:
+        walk.flare_greens += 1
+    elif not (signal.colour is Colour.GREEN and signal.provisional):
+        walk.flare_greens = 0
+    if walk.flare_greens < walk.settings.flare.resume_after_green:
+        return False
+    walk.episodes[-1] = replace(current, settled=day)
+    return True
+
+
+def _adherence_day(walk: _Walk, entry: DayEntry, alerts: list[Alert]) -> bool:
+    """Planned and active days; inactivity alerts; whether today's reminder goes out."""
+    day, plan = entry.day, walk.plan
+    planned = day.weekday() in plan.session_weekdays
+    if planned:
+        walk.planned_days.append(day)
+    if entry.active:
+        walk.active.add(day)
+    _add(alerts, alerting.inactive(day, inactive_run(walk.active, plan.start, day), walk.settings))
+    remind = should_remind(
+        day, planned, day in walk.done_days, walk.sent, plan.reminders, walk.settings.adherence
+    )
+    if remind:
+        walk.sent.append(day)
+    return remind
+
+
+def _end_of_week(
+    walk: _Walk, week: int, day: date, in_flare: bool, alerts: list[Alert]
+) -> PhaseDecision | None:
+    """The week's report, next week's walking, the decision point and the phase criteria."""
+    settings = walk.settings
+    walk.week_reports.append(_week_report(walk, week))
+    worst = max(walk.week_signals, key=lambda s: s.colour.rank).colour if walk.week_signals else None
+    walk.walking = next_walking_minutes(walk.walking, worst, settings.ladder)
+    walk.week_signals = []
+    planned_so_far = sum(r.adherence.planned for r in walk.week_reports)
+    done_so_far = sum(r.adherence.done for r in walk.week_reports)
+    changes = tuple(walk.latest_changes.values())
+    _add(
+        alerts,
+        alerting.decision_point(
+            day,
+            week,
+            changes,
+            100 * done_so_far / planned_so_far if planned_so_far else None,
+            settings,
+            walk.plan.decision_points,
+        ),
+    )
+    pains = [r.pain for r in walk.week_reports]
+    change = next_phase(walk.phase, week, pains, changes, walk.plan.phase_start_weeks, in_flare, settings)
+    if change is not None:
+        walk.phase = change.to_phase
+    return change
+
+
+def _week_report(walk: _Walk, week: int) -> WeekReport:
+    plan = walk.plan
+    adherence = week_adherence(
+        week,
+        [d for d in walk.planned_days if (d - plan.start).days // 7 + 1 == week],
+        walk.done_days,
+        walk.flare_rest,
+        walk.settings.adherence,
+    )
+    so_far = [r.adherence for r in walk.week_reports] + [adherence]
+    return WeekReport(
+        adherence=adherence,
+        pain=week_pain(week, walk.week_signals),
+        streak=weekly_streak(so_far),
+        drop_off_risk=drop_off_risk(so_far),
+        walking_minutes=walk.walking,
     )
 
 
