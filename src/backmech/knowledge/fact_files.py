@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from backmech.domain.errors import KnowledgeError
 from backmech.domain.derivations import DerivationSettings
+from backmech.domain.errors import KnowledgeError
 from backmech.domain.facts import FactKind, FactSpec, ListInput, Vocabulary
 from backmech.knowledge.files import SourceChecker, StrictModel, parse, read_yaml, relative
 
