@@ -8,6 +8,7 @@ answers 403.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -55,96 +56,112 @@ def error_response(
     )
 
 
+async def not_signed_in(request: Request, exc: NotSignedInError) -> Response:
+    if _is_api(request):
+        return JSONResponse(
+            {"error": "not_signed_in", "message": "Sign in first.", "hint": "POST /api/session"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+    return error_response(request, 403, exc.reason, code="forbidden")
+
+
+async def not_yours(request: Request, exc: AuthorisationError) -> Response:
+    return error_response(
+        request, 404, "There is no such record, or it is not yours to see.", code="not_found"
+    )
+
+
+async def no_patient(request: Request, exc: PatientNotFoundError) -> Response:
+    return error_response(
+        request, 404, "There is no such record, or it is not yours to see.", code="not_found"
+    )
+
+
+async def csrf(request: Request, exc: CsrfError) -> Response:
+    return error_response(
+        request,
+        403,
+        "This form could not be accepted: it was open too long or sent from another site.",
+        "Go back, reload the page and send it again. Answers you saved before are kept.",
+        code="csrf",
+    )
+
+
+async def too_many(request: Request, exc: TooManyAttemptsError) -> Response:
+    response = error_response(request, 429, exc.user_message, exc.hint, code="too_many_attempts")
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
+async def backmech_error(request: Request, exc: BackmechError) -> Response:
+    return error_response(request, 400, exc.user_message, exc.hint, code="invalid")
+
+
+async def invalid(request: Request, exc: RequestValidationError) -> Response:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+        problems.append(f"{where or 'input'}: {error.get('msg', 'invalid')}")
+    if _is_api(request):
+        return JSONResponse(
+            {
+                "error": "invalid",
+                "message": "Some fields are missing or invalid.",
+                "hint": "Correct the fields listed in problems and send the request again.",
+                "problems": problems,
+            },
+            status_code=422,
+        )
+    return error_response(
+        request,
+        422,
+        "Some fields are missing or invalid: " + "; ".join(problems),
+        "Go back and check them.",
+    )
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and message == "Not Found":
+        message = "There is no page at this address."
+    return error_response(request, exc.status_code, message, code="http_error")
+
+
+async def crash(request: Request, exc: Exception) -> Response:
+    reference = new_reference()
+    log_incident(log, reference, f"unhandled error on {request.method} {request.url.path}")
+    return error_response(
+        request,
+        500,
+        f"Something went wrong on our side (reference {reference}). Your saved answers are safe.",
+        "Try again in a minute; if it keeps happening, tell your clinic this reference.",
+        code="server_error",
+    )
+
+
+HANDLERS: tuple[tuple[type[Exception], Callable[..., Awaitable[Response]]], ...] = (
+    (NotSignedInError, not_signed_in),
+    (ForbiddenError, forbidden),
+    (AuthorisationError, not_yours),
+    (PatientNotFoundError, no_patient),
+    (CsrfError, csrf),
+    (TooManyAttemptsError, too_many),
+    (BackmechError, backmech_error),
+    (RequestValidationError, invalid),
+    (StarletteHTTPException, http_error),
+    (Exception, crash),
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotSignedInError)
-    async def not_signed_in(request: Request, exc: NotSignedInError) -> Response:
-        if _is_api(request):
-            return JSONResponse(
-                {"error": "not_signed_in", "message": "Sign in first.", "hint": "POST /api/session"},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-
-    @app.exception_handler(ForbiddenError)
-    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
-        return error_response(request, 403, exc.reason, code="forbidden")
-
-    @app.exception_handler(AuthorisationError)
-    async def not_yours(request: Request, exc: AuthorisationError) -> Response:
-        return error_response(
-            request, 404, "There is no such record, or it is not yours to see.", code="not_found"
-        )
-
-    @app.exception_handler(PatientNotFoundError)
-    async def no_patient(request: Request, exc: PatientNotFoundError) -> Response:
-        return error_response(
-            request, 404, "There is no such record, or it is not yours to see.", code="not_found"
-        )
-
-    @app.exception_handler(CsrfError)
-    async def csrf(request: Request, exc: CsrfError) -> Response:
-        return error_response(
-            request,
-            403,
-            "This form could not be accepted: it was open too long or sent from another site.",
-            "Go back, reload the page and send it again. Answers you saved before are kept.",
-            code="csrf",
-        )
-
-    @app.exception_handler(TooManyAttemptsError)
-    async def too_many(request: Request, exc: TooManyAttemptsError) -> Response:
-        response = error_response(request, 429, exc.user_message, exc.hint, code="too_many_attempts")
-        response.headers["Retry-After"] = str(exc.retry_after_s)
-        return response
-
-    @app.exception_handler(BackmechError)
-    async def backmech_error(request: Request, exc: BackmechError) -> Response:
-        return error_response(request, 400, exc.user_message, exc.hint, code="invalid")
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(
-                str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
-            )
-            problems.append(f"{where or 'input'}: {error.get('msg', 'invalid')}")
-        if _is_api(request):
-            return JSONResponse(
-                {
-                    "error": "invalid",
-                    "message": "Some fields are missing or invalid.",
-                    "hint": "Correct the fields listed in problems and send the request again.",
-                    "problems": problems,
-                },
-                status_code=422,
-            )
-        return error_response(
-            request,
-            422,
-            "Some fields are missing or invalid: " + "; ".join(problems),
-            "Go back and check them.",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
-        if exc.status_code == 404 and message == "Not Found":
-            message = "There is no page at this address."
-        return error_response(request, exc.status_code, message, code="http_error")
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> Response:
-        reference = new_reference()
-        log_incident(log, reference, f"unhandled error on {request.method} {request.url.path}")
-        return error_response(
-            request,
-            500,
-            f"Something went wrong on our side (reference {reference}). Your saved answers are safe.",
-            "Try again in a minute; if it keeps happening, tell your clinic this reference.",
-            code="server_error",
-        )
+    """Every handler of :data:`HANDLERS` (most specific first; ``Exception`` last, as a crash page)."""
+    for kind, handler in HANDLERS:
+        app.exception_handler(kind)(handler)
