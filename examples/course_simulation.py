@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from backmech.bootstrap import assessment_service
-from backmech.cli.render import result_json
+from backmech.domain.plans.edits import RecordCare
 from backmech.services.accounts import accept_invitation, create_first_admin, invite
 from backmech.services.ports import Assessment, PlanEdit, Role, SessionLog, User
 from backmech.storage.engine import create_engine, sqlite_url
@@ -68,7 +68,7 @@ def _assessment(patient_id: Any, intake: dict[str, Any], when: dt.datetime) -> A
     return Assessment(
         patient_id=patient_id,
         intake=intake,
-        result=orjson.loads(result_json(result)),
+        result=result,
         triage_level=str(result.triage.level),
         plan_status=result.plan_status,
         engine_version=result.backmech_version,
@@ -152,12 +152,11 @@ def simulate(folder: Path, seed: int = 12) -> SimulatedCourse:
                 patient_id=patient.id,
                 editor_id=clinician.id,
                 reason="Seen in clinic in week 1: manual therapy to ease the start.",
-                change={
-                    "kind": "care",
-                    "care": "manual_therapy",
-                    "date": (start + dt.timedelta(days=3)).isoformat(),
-                    "notes": "Lumbar mobilisation, well tolerated.",
-                },
+                change=RecordCare(
+                    care="manual_therapy",
+                    date=(start + dt.timedelta(days=3)).isoformat(),
+                    notes="Lumbar mobilisation, well tolerated.",
+                ),
                 at=dt.datetime.combine(start + dt.timedelta(days=3), dt.time(11), tzinfo=dt.UTC),
             ),
         )

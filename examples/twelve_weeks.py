@@ -70,7 +70,11 @@ def describe(course: Course) -> str:
     for day in course.replay.days:
         if day.flare_started is not None:
             flare = day.flare_started
-            lines += ["", f"Flare-up on {day.day}: {flare.trigger.reason}", *(f"  - {s}" for s in flare.steps)]
+            lines += [
+                "",
+                f"Flare-up on {day.day}: {flare.trigger.reason}",
+                *(f"  - {s}" for s in flare.steps),
+            ]
         if day.flare_settled:
             lines.append(f"Flare-up settled on {day.day} (progression resumes).")
         if day.phase_change is not None:
@@ -84,8 +88,12 @@ def describe(course: Course) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True, help="Folder for the outputs (created if missing).")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="Folder for the outputs (created if missing)."
+    )
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -94,9 +102,15 @@ def main() -> None:
     kb = assessment_service().kb
     simulated = simulate(out)
     today = simulated.end
-    record = read_patient_record(simulated.uow_factory, simulated.clinician, simulated.patient_id, simulated.clinic_id)
+    record = read_patient_record(
+        simulated.uow_factory, simulated.clinician, simulated.patient_id, simulated.clinic_id
+    )
     course = course_so_far(
-        kb, record.assessments, current_from(record.assessments, record.plan_edits), record.session_logs, today
+        kb,
+        record.assessments,
+        current_from(record.assessments, record.plan_edits),
+        record.session_logs,
+        today,
     )
     assert course is not None, "the simulated person has a plan"
     (out / "course.txt").write_text(describe(course))
@@ -123,7 +137,7 @@ def main() -> None:
 
     (out / "session-logs.csv").write_text(session_logs_csv(record.session_logs))
     (out / "questionnaire-scores.csv").write_text(questionnaire_scores_csv(record.assessments))
-    (out / "plan.ics").write_bytes(patient_calendar(record))
+    (out / "plan.ics").write_bytes(patient_calendar(record, kb=kb, today=today))
 
     simulated.uow_factory.engine.dispose()
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())

@@ -264,8 +264,9 @@ def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_
         change=ChangeDose("daily_routine", "mcgill-curl-up", "1 gentle hold"),
         at=dt.datetime(2026, 1, 9, 9, tzinfo=dt.UTC),
     )
-    plain = _events(patient_calendar(_record(assessed)))
-    edited = _events(patient_calendar(_record(assessed, edits=(edit,))))
+    kb, today = default_knowledge(), dt.date(2026, 1, 10)
+    plain = _events(patient_calendar(_record(assessed), kb=kb, today=today))
+    edited = _events(patient_calendar(_record(assessed, edits=(edit,)), kb=kb, today=today))
     routine = next(e for e in edited if str(e["summary"]).startswith("Daily back routine"))
     assert "McGill curl-up: 1 gentle hold" in str(routine["description"])
     assert [str(e["uid"]) for e in plain] == [str(e["uid"]) for e in edited]
@@ -281,7 +282,7 @@ def test_the_patient_feed_is_the_current_plan_with_edits_and_refuses_a_withheld_
         created_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
     )
     with pytest.raises(BackmechError, match="no plan"):
-        patient_calendar(_record(assessed, withheld))
+        patient_calendar(_record(assessed, withheld), kb=kb, today=today)
 
 
 def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_cadence(
@@ -304,9 +305,10 @@ def test_reminders_are_the_only_events_with_an_alert_and_follow_the_chosen_caden
     )
     record = dataclasses.replace(_record(assessed), reminders=chosen, session_logs=[logged])
     kb = default_knowledge()
-    without = _events(patient_calendar(record))
-    assert not any(e.walk("VALARM") for e in without)  # no knowledge, no today: no reminders
-    events = _events(patient_calendar(record, kb=kb, today=dt.date(2026, 1, 10)))
+    today = dt.date(2026, 1, 10)
+    without = _events(patient_calendar(dataclasses.replace(record, reminders=None), kb=kb, today=today))
+    assert not any(e.walk("VALARM") for e in without)  # none asked for, none sent
+    events = _events(patient_calendar(record, kb=kb, today=today))
     alerting = [e for e in events if e.walk("VALARM")]
     starts = sorted(e.decoded("dtstart") for e in alerting)
     assert starts[:4] == [

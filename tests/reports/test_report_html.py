@@ -147,8 +147,18 @@ def test_the_patient_report_says_when_to_reassess_and_keeps_the_disclaimer(
     report: str, record: PatientRecord
 ) -> None:
     latest = _result(record, -1)
-    due = record.assessments[-1].created_at.date() + dt.timedelta(days=latest["plan"]["reassess_after_days"])
-    assert day(due) in _text(_section(report, "reassess"))
+    every = latest["plan"]["reassess_after_days"]
+    last_assessed = record.assessments[-1].created_at.date()
+    # Questionnaire days are every `every` days of the course (day 14 is the last of week 2);
+    # the first one after the latest assessment has passed by TODAY without an answer.
+    due = next(
+        START + dt.timedelta(days=n * every - 1)
+        for n in range(1, 20)
+        if START + dt.timedelta(days=n * every - 1) > last_assessed
+    )
+    assert due < TODAY
+    section = _text(_section(report, "reassess"))
+    assert "again now" in section and f"they were due on {day(due)}" in section
     assert latest["disclaimer"] in _text(report)
     assert "<script" not in report
 

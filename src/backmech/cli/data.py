@@ -85,9 +85,12 @@ def export(
             files[csv_dir / SESSION_LOGS_CSV] = session_logs_csv(record.session_logs).encode("utf-8")
             files[csv_dir / SCORES_CSV] = questionnaire_scores_csv(record.assessments).encode("utf-8")
         if ical is not None:
-            from backmech.exports.ical import patient_calendar
+            import datetime as dt
 
-            files[ical] = patient_calendar(record)
+            from backmech.exports.ical import patient_calendar
+            from backmech.knowledge.loader import default_knowledge
+
+            files[ical] = patient_calendar(record, kb=default_knowledge(), today=dt.date.today())
         for path, data in files.items():  # everything was made first: an error above writes nothing
             write_atomic(path, data)
         sys.stdout.write(

@@ -17,6 +17,7 @@ from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.results import AssessmentResult
 from backmech.domain.types import TriageLevel
 from backmech.services import codec
+from backmech.services.course import nominal_schedule
 from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _LEVEL_STYLE = {
@@ -181,10 +182,10 @@ def _plan(con: Console, result: AssessmentResult) -> None:
     for ex in plan.daily_routine:
         routine.add_row(ex.name, ex.dose.text, ex.reason)
     con.print(routine)
-    for phase in plan.phases:
-        end = f"-{phase.end_week}" if phase.end_week else "+"
+    for row in nominal_schedule(plan):
+        phase = row.phase
         table = Table(
-            title=f"Phase {phase.number}: {phase.name} (weeks {phase.start_week}{end}, "
+            title=f"Phase {phase.number}: {phase.name} ({row.weeks_text}, "
             f"session about {phase.session_minutes:g} min)"
         )
         table.add_column("Exercise")

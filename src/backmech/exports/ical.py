@@ -6,7 +6,8 @@ at what hour):
 
 * the daily routine, every day for the plan's weeks (one recurring event);
 * the ~20-minute session on the planned weekdays, one recurring event per phase
-  (each phase has its own exercises) from the phase's first to its last week;
+  (each phase has its own exercises) over the weeks the course gives the phase: the
+  weeks the person spent in it, then the earliest weeks of the phases to come;
 * a questionnaire reassessment every ``questionnaires_every_days`` days;
 * a movement retest at the end of each week in ``movement_retest_weeks``;
 * the reminders the person asked for (``services.reminders``): a short event at the
@@ -23,7 +24,7 @@ identifying detail is written: calendars are often synced to third-party service
 Example::
 
     record = read_patient_record(uow_factory, clinician, patient_id, clinic_id)
-    Path("plan.ics").write_bytes(patient_calendar(record))
+    Path("plan.ics").write_bytes(patient_calendar(record, kb=kb, today=dt.date.today()))
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from icalendar import Alarm, Calendar, Event
 from backmech.domain.errors import BackmechError
 from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.plans.model import Phase, Plan, PlannedExercise, SessionEntry
-from backmech.services.course import course_plan, course_start, plan_decision_points
+from backmech.services.course import PhaseWeeks, course_so_far, nominal_schedule, plan_decision_points
 from backmech.services.patient_data import plan_of
 from backmech.services.patient_record import PatientRecord
-from backmech.services.reminders import preference_of, reminder_days
+from backmech.services.reminders import NO_REMINDERS, preference_of, reminder_days
 
 UID_NAMESPACE = UUID("6f1c3b0e-5a7d-4c1e-9a63-0b6d2f1e8c42")
 """Fixed forever: changing it would change every UID and duplicate every event in people's calendars."""
@@ -81,6 +82,8 @@ class CalendarOptions:
     reminder_days: Sequence[dt.date] = ()
     """Days with a reminder (with an alert at ``reminder_time``); none unless the person asked."""
     reminder_time: dt.time = dt.time(18, 0)
+    schedule: tuple[PhaseWeeks, ...] | None = None
+    """The phases' weeks in the person's course (``None``: each phase from its earliest start week)."""
 
 
 REMINDER_MINUTES = 10
@@ -90,20 +93,27 @@ REMINDER_MINUTES = 10
 def patient_calendar(
     record: PatientRecord,
     *,
-    start: dt.date | None = None,
-    kb: KnowledgeBase | None = None,
-    today: dt.date | None = None,
+    kb: KnowledgeBase,
+    today: dt.date,
 ) -> bytes:
     """The feed of the plan the patient follows now (the latest plan with the clinician's edits).
 
     Refuses when there is no plan to follow: none made yet, or the newest assessment
     withheld it (a red flag): an older plan must not go back into someone's calendar.
-    Day 1 is the plan's assessment date unless ``start`` is given; the session days come
-    from the intake's ``preferences.days_per_week`` (5 if not given). With ``kb`` and
-    ``today``, the reminders the person asked for are added from ``today`` on.
+    Day 1 is the course's first day and each phase sits in the weeks the course replay
+    gives it (:meth:`~backmech.services.course.Course.schedule`), so the calendar agrees
+    with the pages and documents. The session days come from the intake's
+    ``preferences.days_per_week`` (5 if not given); the reminders the person asked for
+    are added from ``today`` on.
     """
     current = plan_of(record)
-    if current is None:
+    asked = preference_of(record.reminders) if record.reminders is not None else NO_REMINDERS
+    course = (
+        course_so_far(kb, record.assessments, current, record.session_logs, today, reminders=asked)
+        if current is not None
+        else None
+    )
+    if current is None or course is None:
         raise BackmechError(
             "There is no plan to put in a calendar: no assessment has made one, or the newest withheld it.",
             hint="A plan is withheld after a red flag or an unfinished safety screen; see a clinician first.",
@@ -111,19 +121,17 @@ def patient_calendar(
     plans_made = sum(1 for a in record.assessments if a.result.plan is not None)
     made_at = max([current.assessment.created_at, *(edit.at for edit in current.edits)])
     reminders: tuple[dt.date, ...] = ()
-    if kb is not None and today is not None and record.reminders is not None:
-        course = course_plan(
-            kb, current, preference_of(record.reminders), course_start(kb, record.assessments, current)
-        )
-        reminders = reminder_days(kb, course, record.session_logs, record.reminders, today)
+    if record.reminders is not None:
+        reminders = reminder_days(kb, course.plan, record.session_logs, record.reminders, today)
     options = CalendarOptions(
         feed_id=record.patient.id,
-        start=start or current.assessment.created_at.date(),
+        start=course.plan.start,
         session_weekdays=SPREAD_WEEKDAYS[_days_per_week(current.assessment.intake)],
         made_at=made_at,
         sequence=plans_made - 1 + len(record.plan_edits),
         reminder_days=reminders,
         reminder_time=record.reminders.time_of_day if record.reminders is not None else dt.time(18, 0),
+        schedule=course.schedule(current.plan),
     )
     return plan_calendar(current.plan, options)
 
@@ -182,11 +190,15 @@ def _sessions(plan: Plan, weeks: int, options: CalendarOptions) -> list[Event]:
         return []
     by_slug = {item.slug: item for item in plan.exercises}
     name = plan.session_name or "Exercise"
-    phases = plan.phases or (_whole_plan_phase(plan),)
+    schedule = options.schedule if options.schedule is not None else nominal_schedule(plan)
+    rows = schedule or (PhaseWeeks(_whole_plan_phase(plan), 1, None, False, weeks),)
     events = []
-    for phase in phases:
-        first_week = max(1, phase.start_week)
-        last_week = min(weeks, phase.end_week or weeks)
+    for row in rows:
+        if row.first_week is None:
+            continue  # not within the plan's weeks
+        phase = row.phase
+        first_week = max(1, row.first_week)
+        last_week = min(weeks, row.last_week or weeks)
         begin = options.start + dt.timedelta(weeks=first_week - 1)
         end = options.start + dt.timedelta(weeks=last_week, days=-1)
         first = next(

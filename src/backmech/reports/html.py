@@ -14,6 +14,7 @@ from backmech.domain.knowledge_base import KnowledgeBase
 from backmech.domain.mechanism.classification import MechanismFinding
 from backmech.domain.results import AssessmentResult
 from backmech.domain.types import TriageLevel
+from backmech.services.course import nominal_schedule
 from backmech.services.readable import readable_evidence, readable_missing, score_rows
 
 _CSS = """
@@ -146,10 +147,10 @@ def _plan_html(result: AssessmentResult) -> str:
         for x in plan.daily_routine
     )
     out.append("</table>")
-    for ph in plan.phases:
-        end = f"–{ph.end_week}" if ph.end_week else "+"
+    for row in nominal_schedule(plan):
+        ph = row.phase
         out.append(
-            f"<h3>Phase {ph.number}: {_e(ph.name)} (weeks {ph.start_week}{end}, "
+            f"<h3>Phase {ph.number}: {_e(ph.name)} ({_e(row.weeks_text)}, "
             f"about {ph.session_minutes:g} min)</h3><p>{_e(ph.goal)}</p>"
         )
         out.append("<table><tr><th>Exercise</th><th>Dose</th><th>Why</th></tr>")

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from backmech.domain.plans.model import Phase, Plan, PlannedExercise
 from backmech.reports.basis import ReportBasis
+from backmech.services.course import PhaseWeeks
 from backmech.services.plan_text import describe_change
 from backmech.services.progress import minutes_of, phase_session
 
@@ -25,26 +26,28 @@ class EditLine:
     who: str
     what: str
     why: str
-    in_current_plan: bool
-    """Made since the plan now followed was generated (older edits belong to an earlier plan)."""
+    standing: str
+    """How the edit stands on the plan followed now (carried over from an earlier plan, or not applied)."""
 
 
 def edit_lines(basis: ReportBasis, people: Mapping[UUID, str]) -> list[EditLine]:
-    start = basis.current.assessment.created_at if basis.current is not None else None
+    """Every edit, oldest first, with how it stands on the plan followed now."""
     names = {slug: exercise.name for slug, exercise in basis.kb.exercises.items()}
+    standing = {s.edit.id: s for s in basis.current.history()} if basis.current is not None else {}
     lines = []
     for edit in basis.edits:
         if edit.editor_id is None:
             who = "system"
         else:
             who = people.get(edit.editor_id) or f"clinician {str(edit.editor_id)[:8]}"
+        found = standing.get(edit.id)
         lines.append(
             EditLine(
                 at=edit.at,
                 who=who,
                 what=describe_change(edit.change, names),
                 why=edit.reason,
-                in_current_plan=start is not None and edit.at >= start,
+                standing=found.note if found is not None else "",
             )
         )
     return lines
@@ -61,14 +64,14 @@ class PlanView:
     phase: Phase | None
     session: list[PlannedExercise]
     session_minutes: float
+    schedule: tuple[PhaseWeeks, ...]
+    """The phases with the weeks of this course (the replay's, then the earliest to come)."""
     reassess_on: dt.date | None
-    """The latest assessment's date plus the plan's ``reassess_after_days``."""
+    """The course's next questionnaire day (one still waiting, else the next)."""
+    reassess_overdue: bool
+    """``reassess_on`` has passed without an answer."""
     dropped_edits: list[str]
     """Edits made on an earlier plan that could not be carried to this one, in words, with why."""
-
-    @property
-    def phases(self) -> tuple[Phase, ...]:
-        return self.plan.phases
 
 
 def plan_view(basis: ReportBasis) -> PlanView | None:
@@ -76,12 +79,7 @@ def plan_view(basis: ReportBasis) -> PlanView | None:
     if plan is None or position is None or current is None:
         return None
     session = phase_session(plan, position.phase)
-    latest = basis.latest
-    reassess_on = (
-        latest.created_at.date() + dt.timedelta(days=plan.reassess_after_days)
-        if plan.reassess_after_days and latest is not None
-        else None
-    )
+    reassess_on = basis.course.next_questionnaires() if basis.course is not None else None
     names = {slug: exercise.name for slug, exercise in basis.kb.exercises.items()}
     return PlanView(
         plan=plan,
@@ -91,6 +89,8 @@ def plan_view(basis: ReportBasis) -> PlanView | None:
         phase=position.phase,
         session=session,
         session_minutes=minutes_of(session),
+        schedule=position.schedule,
         reassess_on=reassess_on,
+        reassess_overdue=reassess_on is not None and reassess_on < basis.today,
         dropped_edits=[f"{describe_change(edit.change, names)} ({why})" for edit, why in current.dropped],
     )

@@ -9,6 +9,7 @@ stores it once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -39,6 +40,18 @@ class EditStanding:
     applies: bool
     why: str
     """Why it does not apply to the current plan; empty when it does."""
+    plan_made: dt.date
+    """The day of the assessment that made the current plan."""
+
+    @property
+    def note(self) -> str:
+        """How the edit stands on the current plan in words; empty for a change made on it."""
+        since = self.plan_made.strftime("%d %b %Y")
+        if not self.applies:
+            return f"Not applied to the plan of {since}: {self.why}."
+        if self.earlier_plan:
+            return f"Made on an earlier plan; carried over to the plan of {since}."
+        return ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,13 @@ class CurrentPlan:
         """Every edit, newest first, with whether it applies to this plan (and why not)."""
         paired = zip(self.edits, self.carried.outcomes, strict=True)
         return [
-            EditStanding(edit, edit.at < self.assessment.created_at, outcome.carried, outcome.why)
+            EditStanding(
+                edit,
+                edit.at < self.assessment.created_at,
+                outcome.carried,
+                outcome.why,
+                self.assessment.created_at.date(),
+            )
             for edit, outcome in reversed(list(paired))
         ]
 

@@ -57,6 +57,56 @@ ALERT_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseWeeks:
+    """One phase of the plan with the weeks it runs in this person's course.
+
+    Phases reached so far have the weeks the course replay spent in them; the phases to
+    come start no earlier than the plan's earliest start week, moved on by as much as the
+    person's current phase started late (the progression rules move a person on by their
+    criteria, not by the calendar).
+    """
+
+    phase: Phase
+    first_week: int | None
+    """``None``: not reached within the plan's weeks (or the programme was stopped)."""
+    last_week: int | None
+    """``None``: to the end of the plan."""
+    reached: bool
+    plan_weeks: int
+
+    @property
+    def weeks_text(self) -> str:
+        """The weeks in words: "weeks 3-5", "from week 10", "from week 8 at the earliest"."""
+        first, last = self.first_week, self.last_week
+        if first is None:
+            return f"not within the {self.plan_weeks} weeks of this plan"
+        if not self.reached:
+            return f"from week {first} at the earliest"
+        if last is None:
+            return f"from week {first}"
+        return f"week {first}" if last == first else f"weeks {first}-{last}"
+
+
+def nominal_schedule(plan: Plan) -> tuple[PhaseWeeks, ...]:
+    """The phases at their earliest start weeks: a plan not yet under way (or one imported)."""
+    starts = [
+        (phase, phase.start_week if phase.start_week <= plan.weeks else None, False)
+        for phase in sorted(plan.phases, key=lambda p: p.number)
+    ]
+    return _chain(starts, plan.weeks)
+
+
+def _chain(starts: Sequence[tuple[Phase, int | None, bool]], weeks: int) -> tuple[PhaseWeeks, ...]:
+    """Each phase runs until the week before the next phase that starts (the last: to the end)."""
+    rows = []
+    for index, (phase, first, reached) in enumerate(starts):
+        later = [f for _, f, _ in starts[index + 1 :] if f is not None]
+        last = later[0] - 1 if first is not None and later else None
+        rows.append(PhaseWeeks(phase, first, last, reached, weeks))
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanPosition:
     """Where the person is in their plan: week ``week`` of ``weeks`` and the phase they have reached.
 
@@ -70,6 +120,8 @@ class PlanPosition:
     phase: Phase | None
     finished: bool = False
     """The plan's weeks are over (the person keeps the last phase until a new assessment)."""
+    schedule: tuple[PhaseWeeks, ...] = ()
+    """Every phase with its weeks in this course (:meth:`Course.schedule`)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +197,37 @@ class Course:
     def position(self, plan: Plan) -> PlanPosition:
         """This course's week and phase in ``plan`` (the plan followed now, with its phases)."""
         phase = next((p for p in plan.phases if p.number == self.phase), None)
-        return PlanPosition(week=self.week, weeks=self.plan.weeks, phase=phase, finished=self.finished)
+        return PlanPosition(
+            week=self.week,
+            weeks=self.plan.weeks,
+            phase=phase,
+            finished=self.finished,
+            schedule=self.schedule(plan),
+        )
+
+    def schedule(self, plan: Plan) -> tuple[PhaseWeeks, ...]:
+        """The plan's phases with the weeks this course spent in them, and when the others can start."""
+        first_seen = {1: 1}  # a phase reached at the end of a week runs from the next one
+        for day in self.replay.days:
+            if day.phase_change is not None:
+                first_week = min(day.week + 1, self.plan.weeks)
+                first_seen.setdefault(day.phase_change.to_phase, first_week)
+        delay, floor = 0, self.week + 1
+        starts: list[tuple[Phase, int | None, bool]] = []
+        for phase in sorted(plan.phases, key=lambda p: p.number):
+            if phase.number <= self.phase:
+                first = first_seen.get(phase.number)
+                if phase.number == self.phase and first is not None:
+                    delay = max(0, first - phase.start_week)
+                starts.append((phase, first, first is not None))
+                continue
+            start = max(phase.start_week + delay, floor)
+            if self.stopped or start > self.plan.weeks:
+                starts.append((phase, None, False))
+                continue
+            starts.append((phase, start, False))
+            floor = start + 1
+        return _chain(starts, self.plan.weeks)
 
     @property
     def questionnaires_due(self) -> dt.date | None:
@@ -159,6 +241,17 @@ class Course:
             if due_on(day, self.plan.start, self.plan.weeks, self.settings).questionnaires:
                 answered = self.last_assessed is not None and self.last_assessed >= day - EARLY_DAYS
                 return None if answered else day
+        return None
+
+    def next_questionnaires(self) -> dt.date | None:
+        """The questionnaire day the person should answer next: one still waiting, else the next one."""
+        waiting = self.questionnaires_due
+        if waiting is not None:
+            return waiting
+        for offset in range(max(0, (self.today - self.plan.start).days), 7 * self.plan.weeks):
+            day = self.plan.start + dt.timedelta(days=offset)
+            if due_on(day, self.plan.start, self.plan.weeks, self.settings).questionnaires:
+                return day
         return None
 
     def next_due(self) -> Due | None:

@@ -170,15 +170,7 @@ def edit_history(edits: Sequence[PlanEdit], plan: CurrentPlan | None) -> list[Hi
     """
     if plan is None:
         return [HistoryLine(edit, describe_change(edit.change), "") for edit in reversed(edits)]
-    since = plan.assessment.created_at.date().strftime("%d %b %Y")
-    lines = []
-    for standing in plan.history():
-        what = describe_change(standing.edit.change)
-        if not standing.applies:
-            note = f"Not applied to the plan of {since}: {standing.why}."
-        elif standing.earlier_plan:
-            note = f"Made on an earlier plan; carried over to the plan of {since}."
-        else:
-            note = ""
-        lines.append(HistoryLine(standing.edit, what, note, standing.applies))
-    return lines
+    return [
+        HistoryLine(standing.edit, describe_change(standing.edit.change), standing.note, standing.applies)
+        for standing in plan.history()
+    ]
