@@ -7,12 +7,20 @@ link. Screenshots of each stage are kept in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, expect
 from tests.browser.conftest import Server
 from tests.browser.journeys import DESK_WORKER, FILL_DEFAULTS, fill_intake, invite, join, set_up_admin
+from tests.motion.demo_clip import default_cache, demo_clip
 
 pytestmark = pytest.mark.needs("chromium")
+
+
+def demo_video_path() -> Path:
+    """The real clip the motion tests analyse (scripts/test fetched it into the test cache)."""
+    return demo_clip(default_cache())
 
 
 def _clinic_with_a_clinician(browser: Browser, server: Server):  # type: ignore[no-untyped-def]
@@ -175,5 +183,66 @@ def test_clinician_edits_the_plan_and_the_patient_sees_it(
     expect(page.get_by_text("Lumbar PA mobilisations", exact=False).first).to_be_visible()
     assert removed_name.split(" (")[0] not in page.locator("main").inner_text() or removed_name == ""
     shoot(page, "plan-after-edit")
+    context.close()
+    clinician_context.close()
+
+
+def test_plan_edits_survive_a_new_video_and_the_clinician_is_told(
+    server: Server,
+    browser: Browser,
+    shoot,  # type: ignore[no-untyped-def]
+) -> None:
+    """Edit the plan, then the patient sends a movement video: its findings make a new assessment
+    and a new plan, and the clinician's edits are still applied to it, with an alert saying so."""
+    clinician_context, clinician = _clinic_with_a_clinician(browser, server)
+    link = invite(clinician, server, "kim@example.org", "Patient")
+    context, page = join(browser, link, "Kim Example", phone=True)
+    page.locator("#start-intake").click()
+    page.locator("#intake-start").click()
+    fill_intake(page, DESK_WORKER)
+    expect(page).to_have_url(f"{server.url}/me/assessment")
+
+    clinician.goto(f"{server.url}/clinic")
+    clinician.get_by_role("link", name="Kim Example", exact=True).click()
+    clinician.locator("#edit-plan-link").click()
+    editor_url = clinician.url
+    remove = clinician.locator("#edit-remove")
+    target = remove.locator("#remove-target")
+    removed = target.locator("optgroup").first.locator("option").first
+    removed_value, removed_name = removed.get_attribute("value") or "", removed.inner_text().strip()
+    target.select_option(removed_value)
+    remove.get_by_label("Reason for this change").fill("Provokes her leg symptoms in clinic today.")
+    remove.get_by_role("button", name="Remove exercise").click()
+    expect(clinician.get_by_role("status")).to_contain_text("removed")
+    care = clinician.locator("#edit-care")
+    care.locator("#care-kind").select_option("manual_therapy")
+    care.locator("#care-notes").fill("Lumbar PA mobilisations, grade III, L4-5.")
+    care.get_by_label("Reason for this change").fill("Pain relief to start the exercise programme.")
+    care.get_by_role("button", name="Record care").click()
+    expect(clinician.locator("#edit-history li.history-entry")).to_have_count(2)
+
+    page.goto(f"{server.url}/me/movement/forward-bend")
+    page.locator("#video-file").set_input_files(str(demo_video_path()))
+    page.locator("#upload-submit").click()
+    expect(page.locator("#analysis-result")).to_be_visible(timeout=180_000)
+    shoot(page, "video-analysed")
+
+    page.goto(f"{server.url}/me/plan")
+    main = page.locator("main")
+    expect(main).to_contain_text("Changed by your clinician")
+    expect(main).to_contain_text("Lumbar PA mobilisations")
+    assert f'value="{removed_value}"' not in page.content()
+    assert removed_name not in main.inner_text()
+    shoot(page, "plan-after-video")
+
+    clinician.goto(editor_url)
+    notice = clinician.locator("#edits-carried")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("2 of your 2 earlier changes were carried over")
+    expect(clinician.locator("#edit-history")).to_contain_text("carried over to the plan of")
+    expect(clinician.locator("main")).not_to_contain_text("No changes yet")
+    shoot(clinician, "editor-after-video")
+    clinician.goto(editor_url.removesuffix("/plan"))
+    expect(clinician.locator(".course-alerts")).to_contain_text("Your earlier changes were carried over")
     context.close()
     clinician_context.close()
