@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from backmech.cli.render import result_json
 from backmech.domain.facts import FactKind, FactSpec
-from backmech.domain.plans.generator import HOUSEHOLD_EQUIPMENT
 from backmech.knowledge.loader import default_knowledge
 from backmech.services.assessment import AssessmentService
 
 KB = default_knowledge()
 SERVICE = AssessmentService(KB)
+HOUSEHOLD_EQUIPMENT = KB.plan.household_equipment
 ACTIVITIES = list(KB.vocabulary.enumerations["activity"])
 RED_FLAGS = [q.id for q in KB.safety.questions]
 EXAM_SPECS = [

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
 from backmech.cli.render import result_json
+from backmech.domain.knowledge_base import KnowledgeBase
+from backmech.domain.plans.model import Plan
 from backmech.services.assessment import AssessmentService
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -92,3 +95,50 @@ def test_the_week_2_decision_point_is_only_in_plans_with_a_directional_preferenc
         "flexion": "no_effect",
     }
     assert weeks(without) == [6, 12]
+
+
+def _with_plan_settings(kb: KnowledgeBase, **changes: object) -> AssessmentService:
+    return AssessmentService(dataclasses.replace(kb, plan=dataclasses.replace(kb.plan, **changes)))
+
+
+def test_the_long_programme_follows_the_plan_file(kb: KnowledgeBase, service: AssessmentService) -> None:
+    # High psychosocial risk on a recent episode: the mechanism alone calls for 12 weeks.
+    case = _example("high-risk-widespread-pain")
+    case["history"]["duration_days"] = 30  # type: ignore[index]
+    plan = service.assess(case).plan
+    assert plan is not None and "psychosocial-risk" in kb.plan.long_programme_mechanisms
+    assert (plan.weeks, plan.weeks_reason) == (kb.plan.long_weeks, kb.plan.long_programme_reason)
+    assert kb.plan.long_programme_source in plan.sources
+
+    without = _with_plan_settings(kb, long_programme_mechanisms=frozenset()).assess(case).plan
+    assert without is not None and without.weeks != kb.plan.long_weeks
+
+    # A chronic episode without the mechanism: the fact condition alone is enough.
+    chronic = _example("flexion-intolerant-desk-worker")
+    plan = service.assess(chronic).plan
+    assert plan is not None and plan.weeks == kb.plan.long_weeks
+    no_condition = _with_plan_settings(kb, long_programme_when=None).assess(chronic).plan
+    assert no_condition is not None and no_condition.weeks != kb.plan.long_weeks
+
+
+def test_household_equipment_comes_from_the_plan_file(kb: KnowledgeBase, service: AssessmentService) -> None:
+    assert kb.plan.household_equipment == {"mat", "chair", "wall", "step"}
+    assert kb.plan.household_equipment_source in kb.sources
+    declared = _example("rotation-control-golfer")
+    declared["preferences"] = {"equipment": ["band"]}
+    undeclared = copy.deepcopy(declared)
+    undeclared["preferences"] = {"equipment": []}
+    at_home = _with_plan_settings(kb, household_equipment=kb.plan.household_equipment | {"band"})
+    assert result_json(at_home.assess(undeclared)) == result_json(service.assess(declared))
+
+    # Nothing assumed at home: exercises needing a chair or a wall drop out.
+    desk = _example("flexion-intolerant-desk-worker")
+    desk["preferences"] = {"equipment": []}
+
+    def needs(plan: Plan | None) -> set[str]:
+        assert plan is not None
+        lists = (plan.exercises, plan.daily_routine, plan.walking, plan.relief)
+        return {item for listed in lists for ex in listed for item in kb.exercises[ex.slug].equipment}
+
+    assert needs(service.assess(desk).plan) & kb.plan.household_equipment
+    assert not needs(_with_plan_settings(kb, household_equipment=frozenset()).assess(desk).plan)

@@ -11,6 +11,7 @@ Invariants (checked by property tests):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from backmech.domain.education import EducationModule
 from backmech.domain.exercises.model import Dose, Exercise
@@ -25,15 +26,14 @@ from backmech.domain.plans.model import (
     ExcludedExercise,
     LifestyleAdvice,
     Phase,
+    PhaseSpec,
     Plan,
     PlannedExercise,
     PlanSettings,
     RoutineItem,
+    SessionEntry,
 )
-from backmech.domain.types import Facts
-
-HOUSEHOLD_EQUIPMENT = frozenset({"mat", "chair", "wall", "step"})
-"""Assumed at hand (source heuristic-equipment); anything else must be declared."""
+from backmech.domain.types import Facts, SourceId
 
 _SESSION_NAMES = {"stable": "Stable Spine", "mobile": "Mobile Spine", "balanced": "Balanced Spine"}
 
@@ -61,19 +61,300 @@ def _planned(
     )
 
 
-def _programme_weeks(settings: PlanSettings, facts: Facts, found: frozenset[str]) -> tuple[int, str]:
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """What every step of the plan reads about the person, worked out once.
+
+    ``allowed`` is already ranked, so each step that takes "the best N" of a category
+    agrees with the others; ``item`` hands out one planned exercise per slug, so the
+    sessions, walking and relief lists describe an exercise the same way.
+    """
+
+    settings: PlanSettings
+    exercises: ExerciseIndex
+    found: frozenset[str]
+    findings: Mapping[str, MechanismFinding]
+    names: Mapping[str, str]
+    scores: Mapping[str, float]
+    allowed: list[Exercise]
+    by_category: Mapping[str, list[Exercise]]
+    _items: dict[str, PlannedExercise] = field(default_factory=dict)
+
+    def item(self, ex: Exercise) -> PlannedExercise:
+        planned = self._items.get(ex.slug)
+        if planned is None:
+            planned = self._items[ex.slug] = _planned(ex, _reason(ex, self.findings, self.names))
+        return planned
+
+
+def _names_and_weights(
+    classification: Classification, findings: Mapping[str, MechanismFinding], settings: PlanSettings
+) -> tuple[dict[str, str], dict[str, float]]:
+    """How hard each finding pulls the exercises that suit it, and how reasons name it.
+
+    A weak finding still pulls a little (the confidence floor), so a mechanism that
+    was reported is never ignored; a positive prediction rule pulls like a finding.
+    """
+    kind_weight = settings.kind_weights
+    floor = settings.confidence_floor
+    names = {f.id: f.name for f in findings.values()}
+    weights = {f.id: kind_weight.get(f.kind, 0.0) * max(f.confidence, floor) for f in findings.values()}
+    for pr in classification.prediction_rules:
+        if pr.status == "positive":
+            weights[pr.id] = kind_weight.get(MechanismKind.PREDICTION_RULE, 0.0)
+            names[pr.id] = pr.name
+    return names, weights
+
+
+def _choose(
+    classification: Classification, preferences: Preferences, exercises: ExerciseIndex, settings: PlanSettings
+) -> _Choice:
+    """Only safe exercises with the person's equipment are ever candidates, best first.
+
+    Highest relevance first; among equals prefer the exercise with fewer
+    contraindications (broadly safe) and then the slug, so ties are stable.
+    """
+    found = classification.found_ids()
+    findings = {f.id: f for f in (*classification.mechanisms, *classification.contributing)}
+    names, weights = _names_and_weights(classification, findings, settings)
+    allowed = exercises.allowed(found, settings.household_equipment | frozenset(preferences.equipment))
+    scores = relevance(exercises, weights)
+    allowed.sort(key=lambda ex: (-scores.get(ex.slug, 0.0), len(ex.contraindicated), ex.slug))
+    by_category: dict[str, list[Exercise]] = {}
+    for ex in allowed:
+        by_category.setdefault(str(ex.category), []).append(ex)
+    return _Choice(settings, exercises, found, findings, names, scores, allowed, by_category)
+
+
+def _long_programme_applies(settings: PlanSettings, facts: Facts, found: frozenset[str]) -> bool:
+    """Either trigger is enough: an unknown fact does not rule the long programme out or in."""
+    when = settings.long_programme_when
+    if when is not None and when.truth(facts) is True:
+        return True
+    return not settings.long_programme_mechanisms.isdisjoint(found)
+
+
+def _programme_weeks(
+    settings: PlanSettings, facts: Facts, found: frozenset[str]
+) -> tuple[int, str, SourceId]:
+    """Length, the reason shown to the person, and the source of the rule that chose it.
+
+    The long programme wins over the short one: a recent episode with a high-risk
+    profile still needs the longer programme.
+    """
+    if _long_programme_applies(settings, facts, found):
+        return settings.long_weeks, settings.long_programme_reason, settings.long_programme_source
     days = facts.get("history.duration_days")
     odi = facts.get("score.odi.percent")
-    if facts.get("derived.chronic") is True or "psychosocial-risk" in found:
-        return settings.long_weeks, "Persistent pain or a high-risk profile needs the longer programme."
     if (
         isinstance(days, int | float)
         and days < settings.acute_days
         and isinstance(odi, int | float)
         and odi <= settings.minimal_odi_percent
     ):
-        return settings.short_weeks, "A recent episode with minimal disability usually settles sooner."
-    return settings.default_weeks, "Tissue and control changes take 6-12 weeks of steady work."
+        return (
+            settings.short_weeks,
+            "A recent episode with minimal disability usually settles sooner.",
+            settings.programme_source,
+        )
+    return (
+        settings.default_weeks,
+        "Tissue and control changes take 6-12 weeks of steady work.",
+        settings.programme_source,
+    )
+
+
+def _excluded(exercises: ExerciseIndex, found: frozenset[str]) -> tuple[ExcludedExercise, ...]:
+    """Named with the mechanisms they are unsafe for, so a clinician sees why they are missing."""
+    return tuple(
+        ExcludedExercise(
+            slug,
+            exercises.by_slug[slug].name,
+            tuple(sorted(found.intersection(exercises.by_slug[slug].contraindicated))),
+        )
+        for slug in exercises.excluded_slugs(found)
+    )
+
+
+def _base_slots(settings: PlanSettings, emphasis: str, found: frozenset[str]) -> dict[str, int]:
+    """A mechanism's own needs (nerve sliders for radicular pain) widen the slots, never shrink them."""
+    slots = dict(settings.session_slots[emphasis])
+    for mech_id in sorted(found):
+        for category, count in settings.mechanism_slots.get(mech_id, {}).items():
+            slots[category] = max(slots.get(category, 0), count)
+    return slots
+
+
+def _phase_slots(settings: PlanSettings, phase: int, base: Mapping[str, int]) -> dict[str, int]:
+    """Graded loading starts in the later phases and takes its time from other categories."""
+    slots = dict(base)
+    if phase >= settings.loading_from_phase:
+        slots["loading"] = settings.loading_slots
+        for category, taken in settings.loading_takes_from.items():
+            slots[category] = max(settings.loading_keeps_at_least, slots.get(category, 0) - taken)
+    return slots
+
+
+def _key_exercises(classification: Classification, choice: _Choice) -> list[Exercise]:
+    """The specific treatment of each mechanism, strongest finding first, if it is allowed."""
+    allowed = {ex.slug for ex in choice.allowed}
+    return [
+        choice.exercises.by_slug[slug]
+        for mech_id in (
+            *(f.id for f in classification.mechanisms),
+            *(f.id for f in classification.contributing),
+        )
+        for slug in choice.settings.key_exercises.get(mech_id, ())
+        if slug in allowed
+    ]
+
+
+def _phase(
+    spec: PhaseSpec, start: int, end: int | None, chosen: list[Exercise], entries: Mapping[str, SessionEntry]
+) -> Phase:
+    """A phase lists its session by reference; the details live once in the plan's exercises."""
+    return Phase(
+        number=spec.number,
+        id=spec.id,
+        name=spec.name,
+        start_week=start,
+        end_week=end,
+        goal=spec.goal,
+        move_on_when=spec.move_on_when,
+        session=tuple(entries[ex.slug] for ex in chosen),
+        session_minutes=round(sum((ex.minutes for ex in chosen), 0.0), 1),
+        source=spec.source,
+    )
+
+
+def _phases(
+    choice: _Choice, classification: Classification, weeks: int, budget: float
+) -> tuple[tuple[Phase, ...], dict[str, PlannedExercise]]:
+    """One session per phase on the calendar of the chosen length, plus every exercise used.
+
+    The exercises are kept in first-use order, so the plan introduces them in the
+    order the person meets them.
+    """
+    settings = choice.settings
+    starts = settings.phase_start_weeks[weeks]
+    base_slots = _base_slots(settings, classification.emphasis, choice.found)
+    key = _key_exercises(classification, choice)
+    phases: list[Phase] = []
+    used: dict[str, PlannedExercise] = {}
+    for index, spec in enumerate(settings.phases):
+        slots = _phase_slots(settings, spec.number, base_slots)
+        chosen = _fill_session(choice.by_category, spec.number, slots, budget, key)
+        for ex in chosen:
+            if ex.slug not in used:
+                used[ex.slug] = choice.item(ex)
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else None
+        phases.append(_phase(spec, starts[index], end, chosen, choice.exercises.session_entries))
+    return tuple(phases), used
+
+
+def _relief(choice: _Choice) -> tuple[PlannedExercise, ...]:
+    """Only positions that ease something found in this person, and only a few to remember."""
+    easing = (
+        choice.item(ex) for ex in choice.by_category.get("relief", []) if choice.scores.get(ex.slug, 0.0) > 0
+    )
+    return tuple(easing)[: choice.settings.relief_positions]
+
+
+def _avoid(classification: Classification, mechanisms: Mapping[str, Mechanism]) -> tuple[AvoidAdvice, ...]:
+    """Advice once each, unless another finding overrides it (a preference beats an intolerance)."""
+    reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
+    overridden = {o for m in reported_ids for o in mechanisms[m].overrides_avoid}
+    avoid: list[AvoidAdvice] = []
+    for mech_id in reported_ids:
+        if mech_id in overridden:
+            continue
+        for advice in mechanisms[mech_id].avoid:
+            if advice not in avoid:
+                avoid.append(advice)
+    return tuple(avoid)
+
+
+def _lifestyle(settings: PlanSettings, facts: Facts) -> tuple[LifestyleAdvice, ...]:
+    """Advice only when its trigger is known to hold, with the answers that triggered it."""
+    return tuple(
+        LifestyleAdvice(
+            rule.id,
+            rule.topic,
+            rule.advice,
+            rule.source,
+            tuple(h.describe() for h in rule.when.evaluate(facts).held),
+        )
+        for rule in settings.lifestyle
+        if rule.when.truth(facts) is True
+    )
+
+
+def _education_topics(lifestyle: tuple[LifestyleAdvice, ...], found: frozenset[str]) -> set[str]:
+    """Education follows what the advice is about, and fear of movement when fear was found."""
+    topics = {a.topic for a in lifestyle}
+    if "fear-avoidance" in found or "psychosocial-risk" in found:
+        topics.add("fear_of_movement")
+    return topics
+
+
+def _clinician_care(settings: PlanSettings, choice: _Choice) -> tuple[ClinicianCare, ...]:
+    """Hands-on care only for the mechanisms it helps, named so the clinician sees why."""
+    return tuple(
+        ClinicianCare(
+            rule.id,
+            rule.recommendation,
+            choice.names.get(rule.when_mechanism, rule.when_mechanism),
+            rule.source,
+        )
+        for rule in settings.clinician_care
+        if rule.when_mechanism in choice.found
+    )
+
+
+def _approach(settings: PlanSettings, facts: Facts) -> str:
+    """Matched care by STarT Back risk; without the questionnaire, the person is asked for it."""
+    risk = facts.get("score.start_back.risk")
+    return settings.approach[risk if isinstance(risk, str) and risk in settings.approach else "unknown"]
+
+
+def _care_stage(settings: PlanSettings, facts: Facts) -> str | None:
+    """The first stage whose condition is known to hold; none when pain and disability are unknown."""
+    return next((name for name, cond in settings.care_stages if cond.truth(facts) is True), None)
+
+
+def _sources(
+    settings: PlanSettings,
+    *,
+    length_source: SourceId,
+    phases: tuple[Phase, ...],
+    used: Mapping[str, PlannedExercise],
+    listed: tuple[PlannedExercise, ...],
+    avoid: tuple[AvoidAdvice, ...],
+    lifestyle: tuple[LifestyleAdvice, ...],
+    care: tuple[ClinicianCare, ...],
+) -> tuple[SourceId, ...]:
+    """Every plan cites what shaped it, so nothing in it reads as evidence without one."""
+    return tuple(
+        sorted(
+            {
+                settings.programme_source,
+                length_source,
+                settings.session_source,
+                settings.selection_source,
+                settings.daily_routine_source,
+                settings.reassessment_source,
+                settings.approach_source,
+                settings.pain_monitoring_source,
+                *(p.source for p in phases),
+                *(e.source for e in used.values()),
+                *(e.dose.source for e in used.values()),
+                *(e.source for e in listed),
+                *(a.source for a in avoid),
+                *(a.source for a in lifestyle),
+                *(c.source for c in care),
+            }
+        )
+    )
 
 
 def generate_plan(
@@ -87,178 +368,57 @@ def generate_plan(
     mechanisms: Mapping[str, Mechanism],
 ) -> Plan:
     """The plan for one person (call only when the safety screen allows a plan)."""
-    found = classification.found_ids()
-    findings = {f.id: f for f in (*classification.mechanisms, *classification.contributing)}
-    names = {f.id: f.name for f in findings.values()}
-    kind_weight = settings.kind_weights
-    floor = settings.confidence_floor
-    weights = {f.id: kind_weight.get(f.kind, 0.0) * max(f.confidence, floor) for f in findings.values()}
-    for pr in classification.prediction_rules:
-        if pr.status == "positive":
-            weights[pr.id] = kind_weight.get(MechanismKind.PREDICTION_RULE, 0.0)
-            names[pr.id] = pr.name
-    equipment = HOUSEHOLD_EQUIPMENT | frozenset(preferences.equipment)
-
-    allowed = exercises.allowed(found, equipment)
-    allowed_set = {ex.slug for ex in allowed}
-    scores = relevance(exercises, weights)
-    # Highest relevance first; among equals prefer the exercise with fewer
-    # contraindications (broadly safe) and then the slug, so ties are stable.
-    allowed.sort(key=lambda ex: (-scores.get(ex.slug, 0.0), len(ex.contraindicated), ex.slug))
-    excluded = tuple(
-        ExcludedExercise(
-            slug,
-            exercises.by_slug[slug].name,
-            tuple(sorted(found.intersection(exercises.by_slug[slug].contraindicated))),
-        )
-        for slug in exercises.excluded_slugs(found)
+    choice = _choose(classification, preferences, exercises, settings)
+    weeks, weeks_reason, length_source = _programme_weeks(settings, facts, choice.found)
+    phases, used = _phases(choice, classification, weeks, float(preferences.session_minutes))
+    daily = _daily_routine(
+        classification,
+        choice.allowed,
+        exercises.by_slug,
+        settings,
+        choice.findings,
+        choice.names,
+        choice.scores,
     )
-
-    weeks, weeks_reason = _programme_weeks(settings, facts, found)
-    starts = settings.phase_start_weeks[weeks]
-    emphasis = classification.emphasis
-    slots = settings.session_slots[emphasis]
-    budget = float(preferences.session_minutes)
-    planned: dict[str, PlannedExercise] = {}
-
-    def plan_item(ex: Exercise) -> PlannedExercise:
-        item = planned.get(ex.slug)
-        if item is None:
-            item = planned[ex.slug] = _planned(ex, _reason(ex, findings, names))
-        return item
-
-    by_category: dict[str, list[Exercise]] = {}
-    for ex in allowed:
-        by_category.setdefault(str(ex.category), []).append(ex)
-    phases: list[Phase] = []
-    used: dict[str, PlannedExercise] = {}
-    base_slots = dict(slots)
-    for mech_id in sorted(found):
-        for category, count in settings.mechanism_slots.get(mech_id, {}).items():
-            base_slots[category] = max(base_slots.get(category, 0), count)
-    key = [
-        exercises.by_slug[slug]
-        for mech_id in (
-            *(f.id for f in classification.mechanisms),
-            *(f.id for f in classification.contributing),
-        )
-        for slug in settings.key_exercises.get(mech_id, ())
-        if slug in allowed_set
-    ]
-    for index, spec in enumerate(settings.phases):
-        phase_slots = dict(base_slots)
-        if spec.number >= settings.loading_from_phase:
-            phase_slots["loading"] = settings.loading_slots
-            phase_slots["stability"] = max(1, phase_slots.get("stability", 0) - 1)
-        chosen = _fill_session(by_category, spec.number, phase_slots, budget, key)
-        for ex in chosen:
-            if ex.slug not in used:
-                used[ex.slug] = plan_item(ex)
-        entries = exercises.session_entries
-        session = tuple(entries[ex.slug] for ex in chosen)
-        session_minutes = 0.0
-        for ex in chosen:
-            session_minutes += ex.minutes
-        end = starts[index + 1] - 1 if index + 1 < len(starts) else None
-        phases.append(
-            Phase(
-                number=spec.number,
-                id=spec.id,
-                name=spec.name,
-                start_week=starts[index],
-                end_week=end,
-                goal=spec.goal,
-                move_on_when=spec.move_on_when,
-                session=session,
-                session_minutes=round(session_minutes, 1),
-                source=spec.source,
-            )
-        )
-
-    daily = _daily_routine(classification, allowed, exercises.by_slug, settings, findings, names, scores)
-    walking = _walking(by_category.get("walking", []), settings, plan_item)
-    relief = tuple(plan_item(ex) for ex in by_category.get("relief", []) if scores.get(ex.slug, 0.0) > 0)[
-        : settings.relief_positions
-    ]
-    reported_ids = [f.id for f in (*classification.mechanisms, *classification.contributing)]
-    overridden = {o for m in reported_ids for o in mechanisms[m].overrides_avoid}
-    avoid: list[AvoidAdvice] = []
-    for mech_id in reported_ids:
-        if mech_id in overridden:
-            continue
-        for advice in mechanisms[mech_id].avoid:
-            if advice not in avoid:
-                avoid.append(advice)
-
-    lifestyle = tuple(
-        LifestyleAdvice(
-            rule.id,
-            rule.topic,
-            rule.advice,
-            rule.source,
-            tuple(h.describe() for h in rule.when.evaluate(facts).held),
-        )
-        for rule in settings.lifestyle
-        if rule.when.truth(facts) is True
-    )
-    topics = {a.topic for a in lifestyle}
-    if "fear-avoidance" in found or "psychosocial-risk" in found:
-        topics.add("fear_of_movement")
-    educ = _education(education, found, topics, names)
-
-    care = tuple(
-        ClinicianCare(
-            rule.id, rule.recommendation, names.get(rule.when_mechanism, rule.when_mechanism), rule.source
-        )
-        for rule in settings.clinician_care
-        if rule.when_mechanism in found
-    )
-    risk = facts.get("score.start_back.risk")
-    approach = settings.approach[risk if isinstance(risk, str) and risk in settings.approach else "unknown"]
-    stage = next((name for name, cond in settings.care_stages if cond.truth(facts) is True), None)
-
-    sources = sorted(
-        {
-            settings.programme_source,
-            settings.session_source,
-            settings.selection_source,
-            settings.daily_routine_source,
-            settings.reassessment_source,
-            settings.approach_source,
-            settings.pain_monitoring_source,
-            *(p.source for p in phases),
-            *(e.source for e in used.values()),
-            *(e.dose.source for e in used.values()),
-            *(w.source for w in walking),
-            *(r.source for r in relief),
-            *(a.source for a in avoid),
-            *(a.source for a in lifestyle),
-            *(c.source for c in care),
-        }
-    )
+    walking = _walking(choice.by_category.get("walking", []), settings, choice.item)
+    relief = _relief(choice)
+    avoid = _avoid(classification, mechanisms)
+    lifestyle = _lifestyle(settings, facts)
+    care = _clinician_care(settings, choice)
     return Plan(
         weeks=weeks,
         weeks_reason=weeks_reason,
-        emphasis=emphasis,
-        session_name=_SESSION_NAMES[emphasis],
-        approach=approach,
-        care_stage=stage,
-        phases=tuple(phases),
+        emphasis=classification.emphasis,
+        session_name=_SESSION_NAMES[classification.emphasis],
+        approach=_approach(settings, facts),
+        care_stage=_care_stage(settings, facts),
+        phases=phases,
         exercises=tuple(used.values()),
         daily_routine=daily,
         daily_routine_minutes=round(sum(i.minutes for i in daily), 1),
         walking=walking,
         relief=relief,
-        avoid=tuple(avoid),
-        excluded_exercises=excluded,
+        avoid=avoid,
+        excluded_exercises=_excluded(exercises, choice.found),
         lifestyle=lifestyle,
-        education=educ,
+        education=_education(
+            education, choice.found, _education_topics(lifestyle, choice.found), choice.names
+        ),
         clinician_care=care,
         safety_rules=settings.safety_rules,
         reassess_after_days=settings.questionnaires_every_days,
         movement_retest_weeks=settings.movement_retest_weeks,
         decision_points=_decision_points(settings, facts),
-        sources=tuple(sources),
+        sources=_sources(
+            settings,
+            length_source=length_source,
+            phases=phases,
+            used=used,
+            listed=walking + relief,
+            avoid=avoid,
+            lifestyle=lifestyle,
+            care=care,
+        ),
     )
 
 

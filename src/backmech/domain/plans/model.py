@@ -64,6 +64,12 @@ class PlanSettings:
     acute_days: int
     minimal_odi_percent: float
     programme_source: SourceId
+    long_programme_when: Condition | None
+    """A fact condition that calls for the long programme; it or any of the mechanisms below is enough."""
+    long_programme_mechanisms: frozenset[str]
+    """Mechanisms whose finding calls for the long programme."""
+    long_programme_reason: str
+    long_programme_source: SourceId
     questionnaires_every_days: int
     movement_retest_weeks: tuple[int, ...]
     decision_points: tuple[DecisionPoint, ...]
@@ -83,6 +89,10 @@ class PlanSettings:
     selection_source: SourceId
     loading_from_phase: int
     loading_slots: int
+    loading_takes_from: Mapping[str, int]
+    """Slots the loading category takes from other categories once it starts."""
+    loading_keeps_at_least: int
+    """A category that loading takes from keeps at least this many slots."""
     daily_min_minutes: float
     daily_max_minutes: float
     session_source: SourceId
@@ -96,6 +106,9 @@ class PlanSettings:
     approach_source: SourceId
     safety_rules: tuple[str, ...]
     pain_monitoring_source: SourceId
+    household_equipment: frozenset[str]
+    """Equipment assumed at hand at home; anything else only when the person declares it."""
+    household_equipment_source: SourceId
     decision_point_requirements: Mapping[int, str] = field(default_factory=dict)
     """Week → what must have been found for that decision point to apply (``directional_preference``)."""
 
