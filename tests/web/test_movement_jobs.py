@@ -94,7 +94,7 @@ def test_a_job_for_another_clinic_is_not_run(site: Site) -> None:
 def test_a_missing_video_fails_with_a_message(site: Site) -> None:
     analysis = _queued(site)
     clinic = site["patient_a"].user.clinic_id
-    from backmech.jobs.tools import analysis_tools
+    from backmech.bootstrap import analysis_tools
 
     ended = run_analysis(
         site.state.uow_factory,

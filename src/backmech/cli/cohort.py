@@ -35,8 +35,7 @@ def cohort(
 
     from backmech.analytics.cohort import cohort_tables
     from backmech.analytics.cohort_rows import read_outcomes
-    from backmech.bootstrap import assessment_service
-    from backmech.storage.engine import create_engine
+    from backmech.bootstrap import assessment_service, storage
 
     kb = assessment_service().kb
     measures = kb.progression.reassessment.measures
@@ -53,11 +52,8 @@ def cohort(
             sys.stderr.write(f"error: --clinic {clinic!r} is not a clinic id.\n  Give the clinic's UUID.\n")
             raise typer.Exit(2) from None
     settings = _settings(data_dir, database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        outcomes = read_outcomes(engine, kb, dt.date.today(), clinic_id)
-    finally:
-        engine.dispose()
+    with storage(settings.database_url) as opened:
+        outcomes = read_outcomes(opened.engine, kb, dt.date.today(), clinic_id)
     tables = cohort_tables(outcomes, measure)
     console = Console()
     spec = measures[measure]

@@ -193,11 +193,10 @@ def _database(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, DBAPIError
 
+    from backmech.bootstrap import open_storage
     from backmech.domain.errors import InputError
     from backmech.settings import Settings
     from backmech.storage import migrate
-    from backmech.storage.engine import create_engine
-    from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 
     settings = Settings.resolve(os.environ, data_dir=data_dir, database_url=database_url)
     where = settings.safe_url()
@@ -207,18 +206,18 @@ def _database(
         if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
             option = "--database-url" if database_url else "--data-dir"
             raise InputError(option, f"has no backmech database ({where})", allowed=setup)
-        engine = create_engine(settings.database_url)
+        opened = open_storage(settings.database_url)
     except (ArgumentError, ValueError) as exc:
         raise InputError("--database-url", f"cannot use {where}: {str(exc).splitlines()[0]}") from exc
     try:
-        if migrate.current(engine) != migrate.head():
+        if migrate.current(opened.engine) != migrate.head():
             raise InputError("--database-url", f"{where} is not at the newest schema", allowed=setup)
-        yield SqlUnitOfWorkFactory(engine), settings
+        yield opened.uow_factory, settings
     except DBAPIError as exc:
         first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         raise InputError("--database-url", f"cannot use {where}: {first}") from exc
     finally:
-        engine.dispose()
+        opened.close()
 
 
 def _delete_media(media_dir: Path, paths: tuple[str, ...]) -> int:

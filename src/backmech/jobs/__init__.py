@@ -1,7 +1,9 @@
-"""Background video analysis: the tools a job needs, and the PostgreSQL task queue (procrastinate).
+"""Background video analysis on the PostgreSQL task queue (procrastinate).
 
-* :mod:`backmech.jobs.tools` builds the adapters once per process (pose model, decoder,
-  overlay renderer, assessment engine) for :func:`backmech.services.analysis_jobs.run_analysis`.
+The tools a job needs (pose model, decoder, overlay renderer, assessment engine) are built
+once per process by the composition root (:func:`backmech.bootstrap.analysis_tools`) for
+:func:`backmech.services.analysis_jobs.run_analysis`.
+
 * :mod:`backmech.jobs.queue` is the procrastinate app, its schema check and the web
   process's queue (defer only); :mod:`backmech.jobs.worker` runs ``backmech worker``.
 

@@ -19,13 +19,11 @@ from uuid import UUID
 import procrastinate
 from procrastinate import exceptions
 
+from backmech.bootstrap import analysis_tools, open_storage
 from backmech.jobs.queue import QUEUE_NAME, TASK_NAME, build_app, ensure_schema
-from backmech.jobs.tools import analysis_tools
 from backmech.services.analysis_jobs import run_analysis
 from backmech.services.ports import UnitOfWorkFactory
 from backmech.settings import Settings
-from backmech.storage.engine import create_engine
-from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger("backmech.worker")
 
@@ -40,8 +38,8 @@ def run_worker(settings: Settings, concurrency: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     name = worker_name()
     ensure_schema(settings.database_url)
-    engine = create_engine(settings.database_url)
-    uow_factory = SqlUnitOfWorkFactory(engine)
+    opened = open_storage(settings.database_url)
+    uow_factory = opened.uow_factory
     tools = analysis_tools()
 
     def runner(clinic_id: UUID, analysis_id: UUID) -> None:
@@ -63,7 +61,7 @@ def run_worker(settings: Settings, concurrency: int) -> None:
     try:
         asyncio.run(main())
     finally:
-        engine.dispose()
+        opened.close()
 
 
 async def recover(app: procrastinate.App, uow_factory: UnitOfWorkFactory) -> None:

@@ -19,10 +19,8 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backmech import __version__
+from backmech.bootstrap import open_storage
 from backmech.settings import Settings
-from backmech.storage.engine import create_engine
-from backmech.storage.migrate import upgrade
-from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 from backmech.web.config import WebConfig
 from backmech.web.errors import install_error_handlers
 from backmech.web.middleware import LimitUploadSize, SecurityHeaders
@@ -39,11 +37,9 @@ WORKERS_ENV = "BACKMECH_IN_PROCESS_WORKERS"
 def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate: bool = True) -> FastAPI:
     """A ready app over ``config``'s database (migrated to head unless ``migrate=False``)."""
     config.settings.ensure_folders()
-    if migrate:
-        upgrade(config.settings.database_url)
-    engine = create_engine(config.settings.database_url)
+    opened = open_storage(config.settings.database_url, migrate=migrate)
     state = AppState(
-        config=config, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine), templates=build_templates()
+        config=config, engine=opened.engine, uow_factory=opened.uow_factory, templates=build_templates()
     )
     if queue is not None:
         state.queue = queue
@@ -61,7 +57,7 @@ def create_app(config: WebConfig, *, queue: AnalysisQueue | None = None, migrate
         anyio.to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
         yield
         state.queue.close()
-        engine.dispose()
+        opened.close()
 
     app = FastAPI(
         title="backmech",

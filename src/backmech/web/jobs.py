@@ -62,7 +62,7 @@ class InProcessQueue:
                 if self._tools_factory is not None:
                     self._tools = self._tools_factory()
                 else:
-                    from backmech.jobs.tools import analysis_tools
+                    from backmech.bootstrap import analysis_tools
 
                     self._tools = analysis_tools()
             return self._tools
