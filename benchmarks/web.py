@@ -46,6 +46,8 @@ import httpx
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the scratch PostgreSQL server of the tests (tests/scratch_postgres.py)
 EXAMPLE = ROOT / "examples" / "flexion-intolerant-desk-worker.json"
 PASSWORD = "benchmark patients' password"
 TARGET_P99_MS = 100.0
@@ -194,7 +196,7 @@ def _prepare(database_url: str, data_dir: Path, patients: int) -> list[dict[str,
 
 
 def _serve(database_url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
-    from backmech.storage.scratch_postgres import free_port
+    from tests.scratch_postgres import free_port
 
     port = free_port()
     log = data_dir.parent / f"serve-{port}.log"
@@ -317,7 +319,7 @@ def _database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'data' / 'backmech.db'}"
         return
-    from backmech.storage.scratch_postgres import fresh_database, scratch_server
+    from tests.scratch_postgres import fresh_database, scratch_server
 
     # Durable settings (fsync on): the figures should hold for a real server.
     with scratch_server(settings=(), max_connections=200) as server, fresh_database(server) as url:

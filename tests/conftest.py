@@ -4,7 +4,7 @@ Every storage and web test that takes ``database_url`` runs on SQLite (a temp fi
 PostgreSQL server.
 
 The PostgreSQL server is started once per test session by
-``backmech.storage.scratch_postgres`` (``initdb`` + ``pg_ctl`` on a free loopback
+``tests/scratch_postgres.py`` (``initdb`` + ``pg_ctl`` on a free loopback
 port in a temp folder, as an unprivileged user when running as root); each test
 gets its own new database, dropped afterwards.
 
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
+from tests.scratch_postgres import ScratchServerError, fresh_database, scratch_server
 
 import prerequisites
 from backmech.domain.knowledge_base import KnowledgeBase
@@ -31,7 +32,6 @@ from backmech.knowledge.loader import default_knowledge
 from backmech.services.assessment import AssessmentService
 from backmech.storage.engine import create_engine, sqlite_url
 from backmech.storage.migrate import upgrade
-from backmech.storage.scratch_postgres import ScratchServerError, fresh_database, scratch_server
 from backmech.storage.unit_of_work import SqlUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parent.parent

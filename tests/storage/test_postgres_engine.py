@@ -8,10 +8,10 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from tests.scratch_postgres import conninfo, fresh_database
 
 from backmech.storage import engine as engine_module
 from backmech.storage.engine import create_engine
-from backmech.storage.scratch_postgres import conninfo, fresh_database
 
 
 @pytest.fixture
