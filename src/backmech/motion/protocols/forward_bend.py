@@ -5,9 +5,10 @@
   111° of total forward bending with 3D motion capture; compare a video with the same
   person's earlier videos rather than with that norm (clinical reference 4.2).
 * **Trunk vs thigh contribution by phase** — for the phases Esola 1996 used (trunk at
-  0-30°, 30-60°, 60°+), the share of the bend that happened between trunk and thigh (at
-  the hips *and* in the spine, which sparse keypoints cannot separate; clinical reference
-  4.0) versus in the thighs (knees and ankles: the hips swaying back, the knees bending).
+  0-30°, 30-60°, 60°+; the limits are thresholds of the knowledge file), the share of the
+  bend that happened between trunk and thigh (at the hips *and* in the spine, which sparse
+  keypoints cannot separate; clinical reference 4.0) versus in the thighs (knees and
+  ankles: the hips swaying back, the knees bending).
   It is not Esola's lumbar-to-hip ratio and is not labelled lumbar; no lumbar-dominance
   finding is drawn from it. Lumbo-pelvic rhythm alone does not separate people with and
   without back pain (Laird 2014).
@@ -46,16 +47,22 @@ from backmech.motion.protocols.spec import MovementTestSpec
 from backmech.motion.protocols.view import check_view
 from backmech.motion.skeleton import FloatArray, PoseSequence
 
-PHASES = (("early", 0.0, 30.0), ("mid", 30.0, 60.0), ("late", 60.0, 180.0))
 THRESHOLDS = (
     "min_reps",
     "min_flexion_deg",
+    "early_phase_end_deg",
+    "mid_phase_end_deg",
+    "phase_min_deg",
+    "upright_max_deg",
     "catch_min_deg",
     "hesitation_dip",
     "sign_min_reps",
     "reversal_knee_deg",
     "reversal_hip_shift",
+    "reversal_rise_share",
     "climb_distance",
+    "climb_trunk_deg",
+    "climb_min_s",
 )
 METRICS = (
     "max_trunk_flexion_deg",
@@ -68,11 +75,21 @@ METRICS = (
 )
 
 
-def _share(trunk: FloatArray, thigh: FloatArray, r: Rep, lo: float, hi: float) -> float | None:
-    """Share (%) of a phase's bend between trunk and thigh rather than in the thighs."""
+def _phases(spec: MovementTestSpec) -> tuple[tuple[str, float, float], ...]:
+    """(name, from, to) trunk angles of Esola 1996's phases; the metric ids name the phases,
+    the knowledge file gives their limits. The late phase runs to the end of the bend."""
+    early, mid = spec.value("early_phase_end_deg"), spec.value("mid_phase_end_deg")
+    return (("early", 0.0, early), ("mid", early, mid), ("late", mid, 180.0))
+
+
+def _share(
+    trunk: FloatArray, thigh: FloatArray, r: Rep, lo: float, hi: float, spec: MovementTestSpec
+) -> float | None:
+    """Share (%) of a phase's bend between trunk and thigh rather than in the thighs; None
+    when the trunk moved less than ``phase_min_deg`` in the phase (a ratio of noise)."""
     i0 = r.start if lo <= 0 else crossing(trunk, lo, r.descent)
     i1 = crossing(trunk, hi, r.descent) or r.hold_start
-    if i0 is None or i1 <= i0 or trunk[i1] - trunk[i0] < 10.0:
+    if i0 is None or i1 <= i0 or trunk[i1] - trunk[i0] < spec.value("phase_min_deg"):
         return None
     d_trunk_on_thigh = (trunk[i1] + thigh[i1]) - (trunk[i0] + thigh[i0])
     d_thigh = thigh[i1] - thigh[i0]
@@ -80,8 +97,10 @@ def _share(trunk: FloatArray, thigh: FloatArray, r: Rep, lo: float, hi: float) -
     return float(100.0 * abs(d_trunk_on_thigh) / total) if total > 0 else None
 
 
-def _shortening(ratio: FloatArray, trunk: FloatArray, r: Rep) -> float | None:
-    upright = ratio[: r.start + 1][trunk[: r.start + 1] < 10.0]
+def _shortening(ratio: FloatArray, trunk: FloatArray, r: Rep, spec: MovementTestSpec) -> float | None:
+    """Trunk-line shortening (%) while held at the bottom, against the frames before the
+    rep in which the trunk was within ``upright_max_deg`` of vertical."""
+    upright = ratio[: r.start + 1][trunk[: r.start + 1] < spec.value("upright_max_deg")]
     held = ratio[r.hold_start : r.hold_end + 1]
     if not np.isfinite(upright).any() or not np.isfinite(held).any():
         return None
@@ -90,8 +109,8 @@ def _shortening(ratio: FloatArray, trunk: FloatArray, r: Rep) -> float | None:
 
 def _reversal(seq: PoseSequence, trunk: FloatArray, sign: float, r: Rep, spec: MovementTestSpec) -> bool:
     """Knees bend and hips come forward (from the bottom of the bend) before the trunk has
-    risen 30 % of the way back up."""
-    rise = trunk[r.hold_end] - 0.3 * (trunk[r.hold_end] - trunk[r.end])
+    risen ``reversal_rise_share`` of the way back up."""
+    rise = trunk[r.hold_end] - spec.value("reversal_rise_share") * (trunk[r.hold_end] - trunk[r.end])
     below = np.flatnonzero(trunk[r.ascent] <= rise)
     i1 = r.hold_end + (int(below[0]) if below.size else 0)
     if i1 <= r.hold_end:
@@ -114,7 +133,8 @@ def _point_to_segment(p: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray
 
 
 def _climbing(seq: PoseSequence, trunk: FloatArray, r: Rep, spec: MovementTestSpec) -> bool:
-    """A hand stays on its thigh for 0.3 s or more while the trunk is still bent (> 30°)."""
+    """A hand stays on its thigh for ``climb_min_s`` or more while the trunk is still bent
+    past ``climb_trunk_deg``."""
     gaps = [
         _point_to_segment(seq.point(f"{s}_wrist"), seq.point(f"{s}_hip"), seq.point(f"{s}_knee"))
         for s in SIDES
@@ -122,8 +142,8 @@ def _climbing(seq: PoseSequence, trunk: FloatArray, r: Rep, spec: MovementTestSp
     near = np.fmin(*gaps) / torso_scale(seq) <= spec.value("climb_distance")
     sl = r.ascent
     on = np.zeros(len(trunk), dtype=bool)
-    on[sl] = near[sl] & (trunk[sl] > 30.0)
-    return bool(runs(seq.times, on, 0.3))
+    on[sl] = near[sl] & (trunk[sl] > spec.value("climb_trunk_deg"))
+    return bool(runs(seq.times, on, spec.value("climb_min_s")))
 
 
 @nan_quiet
@@ -140,11 +160,11 @@ def forward_bend(seq: PoseSequence, spec: MovementTestSpec) -> TestResult:
     full = min(1.0, len(reps) / max(spec.repetitions, 1))
     peak = nanmax([peak_value(t, trunk, r) for r in reps])
     report.metric("max_trunk_flexion_deg", peak, q * full)
-    for name, lo, hi in PHASES:
-        shares = [_share(trunk, thigh, r, lo, hi) for r in reps]
+    for name, lo, hi in _phases(spec):
+        shares = [_share(trunk, thigh, r, lo, hi, spec) for r in reps]
         report.metric(f"trunk_share_{name}_pct", nanmedian([s for s in shares if s is not None]), q * full)
     ratio = trunk_thigh_ratio(seq)
-    short = nanmedian([s for r in reps if (s := _shortening(ratio, trunk, r)) is not None])
+    short = nanmedian([s for r in reps if (s := _shortening(ratio, trunk, r, spec)) is not None])
     report.metric("trunk_line_shortening_pct", short, 0.5 * q * full)
     speed = np.abs(angular_velocity(t, trunk))
     for key, part in (("descent", "descent"), ("return", "ascent")):

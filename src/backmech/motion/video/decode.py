@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,8 @@ from backmech.motion.video.types import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     from av.container import InputContainer
     from av.video.frame import VideoFrame as AVVideoFrame
     from av.video.stream import VideoStream
@@ -132,6 +135,111 @@ def _no_timestamps(path: Path) -> VideoError:
     )
 
 
+@dataclass
+class _Tally:
+    """Counts the end-of-stream checks need: pictures decoded, frames handed over, and the
+    first timestamp (a clip whose pictures all lack one is a raw stream, not a damaged one)."""
+
+    decoded: int = 0
+    yielded: int = 0
+    origin: int | None = None
+    last_time: float = -math.inf
+
+
+def _timed(
+    container: InputContainer, stream: VideoStream, path: Path, limits: VideoLimits, tally: _Tally
+) -> Iterator[tuple[AVVideoFrame, float]]:
+    """Pictures with their time from the first timestamp, counted in ``tally``. Pictures
+    without a timestamp, or not later than the last frame handed over, are dropped: speeds
+    come from time steps, and a zero or negative step would make them meaningless."""
+    import av
+
+    time_base = stream.time_base
+    decoder = _decoded(container, stream)
+    while True:
+        try:
+            frame = next(decoder, None)
+        except av.FFmpegError as exc:
+            seen = tally.last_time if tally.yielded else None
+            raise _decode_failure(exc, path, limits, tally.yielded, seen) from None
+        if frame is None:
+            return
+        tally.decoded += 1
+        if frame.pts is None:
+            continue
+        base = frame.time_base or time_base or Fraction(1, 1)
+        if tally.origin is None:
+            tally.origin = frame.pts
+        t = float((frame.pts - tally.origin) * Fraction(base))
+        if t <= tally.last_time:
+            continue
+        yield frame, t
+        tally.yielded += 1  # only now: the caller has checked and handed the frame over
+        tally.last_time = t
+
+
+def _check_frame(path: Path, limits: VideoLimits, frame: AVVideoFrame, t: float, frames_read: int) -> None:
+    """Stop as soon as the clip passes the limits, before converting a picture that would
+    cost the time or memory the limits are there to cap."""
+    if t > limits.max_seconds:
+        raise _too_long(path, limits.max_seconds, limits, frames_read=frames_read)
+    if frame.width * frame.height > limits.max_pixels:
+        raise _too_many_pixels(path, frame.width, frame.height, limits)
+
+
+def _upright_rgb(
+    path: Path, frame: AVVideoFrame, stream: VideoStream, known: dict[int, tuple[int, bool]]
+) -> npt.NDArray[np.uint8]:
+    """The picture turned upright. ``frame.rotation`` is cheap, so the full display matrix
+    is read (by ``_orientation``) only when the rotation changes; ``known`` keeps the rest."""
+    import av
+
+    key = frame.rotation
+    if key not in known:
+        known[key] = _orientation(frame, stream)
+    turns, mirror = known[key]
+    try:
+        return _upright(frame, turns, mirror)
+    except (av.FFmpegError, ValueError) as exc:  # a pixel format swscale cannot convert
+        raise _unconvertible(path, frame.format.name, str(exc)) from None
+
+
+def _check_size(
+    path: Path, first: tuple[int, ...], shape: tuple[int, ...], t: float, frames_read: int
+) -> None:
+    """Every frame must have the first frame's size: landmark positions from pictures of
+    different sizes cannot be compared."""
+    if shape != first:
+        raise _error(
+            VideoProblem.SIZE_CHANGED,
+            path,
+            f"{path.name} changes picture size part-way (from {first[1]}x{first[0]} to "
+            f"{shape[1]}x{shape[0]} at {t:.2f} s).",
+            "Re-export the clip at one fixed resolution and orientation.",
+            frames_read=frames_read,
+        )
+
+
+def _check_end(path: Path, limits: VideoLimits, declared: int | None, tally: _Tally) -> None:
+    """Checks only the whole stream can answer: a clip that gave nothing, had no timestamps,
+    stopped well short of its header's frame count, or is too short to measure."""
+    if tally.decoded == 0:
+        raise _damaged(path, "no picture could be decoded from its video track.", frames_read=0)
+    if tally.yielded == 0 and tally.origin is None:
+        raise _no_timestamps(path)
+    if declared is not None and declared - tally.decoded > max(2, 0.05 * declared):
+        raise _error(
+            VideoProblem.TRUNCATED,
+            path,
+            f"{path.name} is cut short: it ended after {tally.decoded} of the {declared} frames its "
+            "header declares.",
+            "The recording, download or copy did not finish; copy the original video from the phone again.",
+            frames_read=tally.yielded,
+        )
+    if tally.yielded < limits.min_frames:
+        raise _too_few_frames(path, tally.yielded, limits, streamed=True)
+
+
 def frames(path: Path, limits: VideoLimits = DEFAULT_LIMITS) -> Iterator[VideoFrame]:
     """Stream the upright frames of ``path`` with their presentation times (seconds).
 
@@ -143,82 +251,22 @@ def frames(path: Path, limits: VideoLimits = DEFAULT_LIMITS) -> Iterator[VideoFr
     declared, or gave fewer than ``limits.min_frames`` frames. Memory use does not grow
     with the clip's length: frames are decoded and handed over one at a time.
     """
-    import av
-
     path = Path(path)
     size = _check_file(path, limits)
     container = _open(path, limits)
     try:
         meta = _inspect(container, path, size, limits)
         meta.stream.codec_context.thread_type = "AUTO"
-        time_base = meta.stream.time_base
-        decoded = 0
-        yielded = 0
-        origin: int | None = None
-        last_time = -math.inf
-        shape: tuple[int, ...] | None = None
+        tally = _Tally()
         orientations: dict[int, tuple[int, bool]] = {}
-        decoder = _decoded(container, meta.stream)
-        while True:
-            try:
-                frame = next(decoder, None)
-            except av.FFmpegError as exc:
-                seen = last_time if yielded else None
-                raise _decode_failure(exc, path, limits, yielded, seen) from None
-            if frame is None:
-                break
-            decoded += 1
-            if frame.pts is None:
-                continue
-            base = frame.time_base or time_base or Fraction(1, 1)
-            if origin is None:
-                origin = frame.pts
-            t = float((frame.pts - origin) * Fraction(base))
-            if t <= last_time:
-                continue
-            if t > limits.max_seconds:
-                raise _too_long(path, limits.max_seconds, limits, frames_read=yielded)
-            if frame.width * frame.height > limits.max_pixels:
-                raise _too_many_pixels(path, frame.width, frame.height, limits)
-            # frame.rotation is cheap; the full matrix is read only when it changes (_orientation)
-            key = frame.rotation
-            if key not in orientations:
-                orientations[key] = _orientation(frame, meta.stream)
-            turns, mirror = orientations[key]
-            try:
-                rgb = _upright(frame, turns, mirror)
-            except (av.FFmpegError, ValueError) as exc:  # a pixel format swscale cannot convert
-                raise _unconvertible(path, frame.format.name, str(exc)) from None
-            if shape is None:
-                shape = rgb.shape
-            elif rgb.shape != shape:
-                raise _error(
-                    VideoProblem.SIZE_CHANGED,
-                    path,
-                    f"{path.name} changes picture size part-way (from {shape[1]}x{shape[0]} to "
-                    f"{rgb.shape[1]}x{rgb.shape[0]} at {t:.2f} s).",
-                    "Re-export the clip at one fixed resolution and orientation.",
-                    frames_read=yielded,
-                )
-            yield VideoFrame(index=yielded, time=t, rgb=rgb)
-            yielded += 1
-            last_time = t
-        if decoded == 0:
-            raise _damaged(path, "no picture could be decoded from its video track.", frames_read=0)
-        if yielded == 0 and origin is None:
-            raise _no_timestamps(path)
-        declared = meta.frames_declared
-        if declared is not None and declared - decoded > max(2, 0.05 * declared):
-            raise _error(
-                VideoProblem.TRUNCATED,
-                path,
-                f"{path.name} is cut short: it ended after {decoded} of the {declared} frames its "
-                "header declares.",
-                "The recording, download or copy did not finish; copy the original video from the "
-                "phone again.",
-                frames_read=yielded,
-            )
-        if yielded < limits.min_frames:
-            raise _too_few_frames(path, yielded, limits, streamed=True)
+        first: tuple[int, ...] | None = None
+        for frame, t in _timed(container, meta.stream, path, limits, tally):
+            _check_frame(path, limits, frame, t, tally.yielded)
+            rgb = _upright_rgb(path, frame, meta.stream, orientations)
+            if first is None:
+                first = rgb.shape
+            _check_size(path, first, rgb.shape, t, tally.yielded)
+            yield VideoFrame(index=tally.yielded, time=t, rgb=rgb)
+        _check_end(path, limits, meta.frames_declared, tally)
     finally:
         container.close()

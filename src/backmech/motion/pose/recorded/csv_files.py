@@ -142,14 +142,14 @@ def _split_wide(column: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_wide(
-    name: str, header_line: int, columns: list[str], body: list[tuple[int, list[str]]], meta: _Meta
-) -> list[_Frame]:
-    where_header = f"{name} line {header_line}"
-    time_col = next(i for i, c in enumerate(columns) if _key(c) == "time")
-    layout: dict[int, dict[str, int]] = {}
-    skipped: set[str] = set()
-    kinds: set[str] = set()
+_Layout = dict[int, dict[str, int]]
+"""Landmark index -> field name (``x``, ``world_z``, ...) -> column number."""
+
+
+def _wide_layout(where_header: str, columns: list[str], time_col: int) -> _Layout:
+    """Which column holds which field of which landmark. Every column must be accounted
+    for: a column that is silently skipped would hide a misspelt landmark or field."""
+    layout: _Layout = {}
     for i, column in enumerate(columns):
         if i == time_col or _key(column) in IGNORED_COLUMNS:
             continue
@@ -163,23 +163,34 @@ def _read_wide(
             )
         label, fld = parts
         index = _landmark(f"{where_header}, column {column!r}", label)
-        if index is None:
-            skipped.add(label)
+        if index is None:  # a known point BlazePose lacks (neck, mid-hip, small toes): dropped
             continue
         fields = layout.setdefault(index, {})
         if fld in fields:
             raise _error(where_header, f"two columns give {fld} of {LANDMARKS[index]!r}")
         fields[fld] = i
-        if fld in ("x", "y"):
-            kinds.add("pixels")
-        elif fld in ("x_norm", "y_norm"):
-            kinds.add("normalized")
     if not layout:
         raise _error(where_header, "no landmark columns", allowed="e.g. left_hip_x, left_hip_y")
+    return layout
+
+
+def _wide_normalized(where_header: str, layout: _Layout) -> bool:
+    """True for x_norm/y_norm columns; one file must use one coordinate system, or the
+    pixel and 0-1 landmarks would be scaled differently without anyone noticing."""
+    kinds: set[str] = set()
+    for fields in layout.values():
+        if "x" in fields or "y" in fields:
+            kinds.add("pixels")
+        if "x_norm" in fields or "y_norm" in fields:
+            kinds.add("normalized")
     if len(kinds) > 1:
         raise _error(where_header, "mixes x/y (pixels) and x_norm/y_norm (0-1) columns")
-    meta.normalized = kinds == {"normalized"}
-    xk, yk = ("x_norm", "y_norm") if meta.normalized else ("x", "y")
+    return kinds == {"normalized"}
+
+
+def _check_complete(where_header: str, layout: _Layout, xk: str, yk: str) -> None:
+    """Each landmark needs both image coordinates and all or none of the world ones: half a
+    point cannot be placed, and it is better reported once at the header than on every row."""
     for index, fields in layout.items():
         if xk not in fields or yk not in fields:
             raise _error(where_header, f"missing column {LANDMARKS[index]}_{yk if xk in fields else xk}")
@@ -189,33 +200,51 @@ def _read_wide(
                 where_header, f"{LANDMARKS[index]}: world coordinates need world_x, world_y and world_z"
             )
 
+
+def _cell(row: list[str], i: int | None) -> str:
+    """The text of column ``i``; a short row (trailing cells left off) reads as empty."""
+    return row[i] if i is not None and i < len(row) else ""
+
+
+def _wide_frame(where: str, row: list[str], time: float, layout: _Layout, xk: str, yk: str) -> _Frame:
+    """One row as a frame; every cell is parsed, also the unused ``z``, so a typo anywhere
+    in the row is reported."""
+    frame = _Frame(time)
+    for index, fields in layout.items():
+        xy = (_number(where, _cell(row, fields[xk]), xk), _number(where, _cell(row, fields[yk]), yk))
+        world = (
+            (
+                _number(where, _cell(row, fields["world_x"]), "world_x"),
+                _number(where, _cell(row, fields["world_y"]), "world_y"),
+                _number(where, _cell(row, fields["world_z"]), "world_z"),
+            )
+            if "world_x" in fields
+            else None
+        )
+        _number(where, _cell(row, fields.get("z")), "z")
+        vis = _number(where, _cell(row, fields.get("visibility")), "visibility")
+        _put(frame, where, index, xy, vis, world)
+    return frame
+
+
+def _read_wide(
+    name: str, header_line: int, columns: list[str], body: list[tuple[int, list[str]]], meta: _Meta
+) -> list[_Frame]:
+    """Frames of the wide format: one row per frame, columns ``<landmark>_<field>``."""
+    where_header = f"{name} line {header_line}"
+    time_col = next(i for i, c in enumerate(columns) if _key(c) == "time")
+    layout = _wide_layout(where_header, columns, time_col)
+    meta.normalized = _wide_normalized(where_header, layout)
+    xk, yk = ("x_norm", "y_norm") if meta.normalized else ("x", "y")
+    _check_complete(where_header, layout, xk, yk)
     frames: list[_Frame] = []
     for line, row in body:
         where = f"{name} line {line}"
         if len(row) > len(columns):
             raise _error(where, f"has {len(row)} cells but the header has {len(columns)} columns")
-
-        def cell(i: int | None, row: list[str] = row) -> str:
-            return row[i] if i is not None and i < len(row) else ""
-
-        time = _number(where, cell(time_col), "time")
+        time = _number(where, _cell(row, time_col), "time")
         _check_time(where, time, frames[-1].time if frames else None)
-        frame = _Frame(time)
-        for index, fields in layout.items():
-            xy = (_number(where, cell(fields[xk]), xk), _number(where, cell(fields[yk]), yk))
-            world = (
-                (
-                    _number(where, cell(fields["world_x"]), "world_x"),
-                    _number(where, cell(fields["world_y"]), "world_y"),
-                    _number(where, cell(fields["world_z"]), "world_z"),
-                )
-                if "world_x" in fields
-                else None
-            )
-            _number(where, cell(fields.get("z")), "z")
-            vis = _number(where, cell(fields.get("visibility")), "visibility")
-            _put(frame, where, index, xy, vis, world)
-        frames.append(frame)
+        frames.append(_wide_frame(where, row, time, layout, xk, yk))
     return frames
 
 
